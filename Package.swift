@@ -1,0 +1,107 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings shared by every target (see ../shared/STYLE.md).
+let swiftSettings: [SwiftSetting] = [
+    // SE-0335: `any` spelled out for existentials.
+    .enableUpcomingFeature("ExistentialAny"),
+    // SE-0444: members are visible only from modules this file imports.
+    .enableUpcomingFeature("MemberImportVisibility"),
+    // SE-0409: imports are internal unless marked public.
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "StreamVault",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "streamvault", targets: ["streamvault"]),
+        .library(name: "StreamModel", targets: ["StreamModel"]),
+        .library(name: "ArchiveStore", targets: ["ArchiveStore"]),
+        .library(name: "StreamSources", targets: ["StreamSources"]),
+        .library(name: "Replay", targets: ["Replay"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
+        ),
+        .target(name: "StreamModel", swiftSettings: swiftSettings),
+        .target(
+            name: "ArchiveStore",
+            dependencies: [
+                "StreamModel", "CZstd",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Replay",
+            dependencies: ["StreamModel", "ArchiveStore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "StreamSources",
+            dependencies: [
+                "StreamModel", "ArchiveStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "SampleData", dependencies: ["StreamModel"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "streamvault",
+            dependencies: [
+                "StreamModel", "ArchiveStore", "Replay", "StreamSources", "SampleData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "StreamVaultTesting",
+            dependencies: ["StreamModel", "SampleData"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "StreamModelTests", dependencies: ["StreamModel", "SampleData", "StreamVaultTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ArchiveStoreTests",
+            dependencies: ["ArchiveStore", "StreamModel", "SampleData", "StreamVaultTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "ArchiveStore", "SampleData", "StreamVaultTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StreamSourcesTests",
+            dependencies: ["StreamSources", "StreamVaultTesting"],
+            resources: [.copy("SigV4Vectors")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StreamVaultCLITests",
+            dependencies: ["StreamVaultTesting", "StreamModel", "SampleData"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

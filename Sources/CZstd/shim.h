@@ -1,0 +1,2 @@
+// The system zstd (Debian: libzstd-dev). Nothing is vendored.
+#include <zstd.h>
