@@ -1,0 +1,86 @@
+import GRDB
+
+/// The catalog's migrations. A migration is never modified once it has shipped: add a new one.
+enum CatalogSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: streams, shards, segments, blocks, event ids, gaps") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE streams (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE,
+                        source TEXT NOT NULL,                    -- file | dynamodb-streams | kinesis
+                        arn TEXT,
+                        region TEXT,
+                        table_name TEXT,
+                        view_type TEXT,
+                        retention_days INTEGER NOT NULL DEFAULT 365,
+                        max_block_span_ms INTEGER NOT NULL DEFAULT 0, -- widest block time range: bounds window queries
+                        created_at INTEGER NOT NULL               -- epoch ms
+                    );
+                    CREATE TABLE shards (
+                        id INTEGER PRIMARY KEY,
+                        stream_id INTEGER NOT NULL REFERENCES streams(id),
+                        shard_id TEXT NOT NULL,
+                        parent_shard_id TEXT,
+                        dedupe TEXT NOT NULL CHECK (dedupe IN ('sequence', 'event-id')),
+                        checkpoint TEXT,                          -- highest committed sequence number, zero-padded
+                        record_count INTEGER NOT NULL DEFAULT 0,
+                        closed_at INTEGER,
+                        created_at INTEGER NOT NULL,
+                        UNIQUE (stream_id, shard_id)
+                    );
+                    CREATE TABLE segments (
+                        id INTEGER PRIMARY KEY,
+                        stream_id INTEGER NOT NULL REFERENCES streams(id),
+                        file_name TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('open', 'sealed')),
+                        committed_bytes INTEGER NOT NULL,         -- file length covered by committed blocks
+                        block_count INTEGER NOT NULL DEFAULT 0,
+                        record_count INTEGER NOT NULL DEFAULT 0,
+                        raw_bytes INTEGER NOT NULL DEFAULT 0,
+                        min_time INTEGER,
+                        max_time INTEGER,
+                        sha256 TEXT,                              -- of the whole file, set when sealed
+                        created_at INTEGER NOT NULL,
+                        sealed_at INTEGER,
+                        UNIQUE (stream_id, file_name)
+                    );
+                    CREATE UNIQUE INDEX one_open_segment_per_stream ON segments(stream_id) WHERE state = 'open';
+                    CREATE TABLE blocks (
+                        id INTEGER PRIMARY KEY,
+                        stream_id INTEGER NOT NULL REFERENCES streams(id),
+                        segment_id INTEGER NOT NULL REFERENCES segments(id),
+                        shard_id INTEGER NOT NULL REFERENCES shards(id),
+                        offset INTEGER NOT NULL,
+                        length INTEGER NOT NULL,
+                        record_count INTEGER NOT NULL,
+                        raw_bytes INTEGER NOT NULL,
+                        first_seq TEXT NOT NULL,
+                        last_seq TEXT NOT NULL,
+                        min_time INTEGER NOT NULL,
+                        max_time INTEGER NOT NULL,
+                        format TEXT NOT NULL
+                    );
+                    CREATE INDEX blocks_by_time ON blocks(stream_id, min_time);
+                    CREATE INDEX blocks_by_shard_seq ON blocks(shard_id, last_seq);
+                    CREATE INDEX blocks_by_segment ON blocks(segment_id, offset);
+                    CREATE TABLE event_ids (
+                        shard_id INTEGER NOT NULL,
+                        event_id BLOB NOT NULL,
+                        PRIMARY KEY (shard_id, event_id)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE gaps (
+                        id INTEGER PRIMARY KEY,
+                        stream_id INTEGER NOT NULL REFERENCES streams(id),
+                        shard_id INTEGER NOT NULL REFERENCES shards(id),
+                        after_seq TEXT,                           -- last sequence number archived before the gap
+                        detected_at INTEGER NOT NULL,
+                        reason TEXT NOT NULL
+                    );
+                    """)
+        }
+        return migrator
+    }
+}

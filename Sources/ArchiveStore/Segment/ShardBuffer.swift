@@ -1,0 +1,79 @@
+import StreamModel
+
+/// One shard's records on their way into the next block, plus the shard's dedupe state.
+final class ShardBuffer {
+    let info: ShardInfo
+    /// Highest sequence number accepted so far (committed or pending), as digits.
+    var highWater: [UInt8]
+    /// Event ids accepted this session and not yet committed (event-id shards).
+    var pendingEventIDs: Set<[UInt8]> = []
+
+    // The open block.
+    var records: [UInt8] = []
+    var recordEnds: [Int] = []
+    /// Per record: where its sequence number is in `records`, and its event time.
+    var recordInfo: [(seqStart: Int, seqEnd: Int, time: Int64)] = []
+    var eventIDs: [[UInt8]] = []
+    var format: RecordFormat = .native
+    var firstSeq: [UInt8] = []
+    var lastSeq: [UInt8] = []
+    var minTime = Int64.max
+    var maxTime = Int64.min
+
+    init(info: ShardInfo) {
+        self.info = info
+        self.highWater = Array((info.checkpoint?.text ?? "").utf8)
+        records.reserveCapacity(1 << 20)
+    }
+
+    var count: Int { recordEnds.count }
+    var isEmpty: Bool { recordEnds.isEmpty }
+
+    /// Adds a record (one line, no line breaks) whose sequence number is at `sequence` within it.
+    func add(_ record: UnsafeBufferPointer<UInt8>, sequence: Range<Int>, eventTime: Int64, eventID: [UInt8]?) {
+        let start = records.count
+        records.append(contentsOf: record)
+        records.append(0x0A)
+        recordEnds.append(records.count)
+        recordInfo.append((start + sequence.lowerBound, start + sequence.upperBound, eventTime))
+        if let eventID { eventIDs.append(eventID) }
+        let seq = UnsafeBufferPointer(rebasing: record[sequence])
+        if firstSeq.isEmpty || SequenceNumber.compareDigits(seq, firstSeq) < 0 { replace(&firstSeq, with: seq) }
+        if lastSeq.isEmpty || SequenceNumber.compareDigits(seq, lastSeq) > 0 { replace(&lastSeq, with: seq) }
+        if eventTime < minTime { minTime = eventTime }
+        if eventTime > maxTime { maxTime = eventTime }
+    }
+
+    /// Drops the records at `indexes` from the open block (their event ids were found already archived).
+    func remove(indexes: Set<Int>) {
+        let (oldRecords, oldEnds, oldInfo, oldIDs) = (records, recordEnds, recordInfo, eventIDs)
+        reset()
+        oldRecords.withUnsafeBufferPointer { all in
+            var start = 0
+            for (i, end) in oldEnds.enumerated() {
+                defer { start = end }
+                guard !indexes.contains(i) else { continue }
+                let info = oldInfo[i]
+                add(
+                    UnsafeBufferPointer(rebasing: all[start..<(end - 1)]), sequence: (info.seqStart - start)..<(info.seqEnd - start),
+                    eventTime: info.time, eventID: oldIDs.isEmpty ? nil : oldIDs[i])
+            }
+        }
+    }
+
+    func reset() {
+        records.removeAll(keepingCapacity: true)
+        recordEnds.removeAll(keepingCapacity: true)
+        recordInfo.removeAll(keepingCapacity: true)
+        eventIDs.removeAll(keepingCapacity: true)
+        firstSeq.removeAll(keepingCapacity: true)
+        lastSeq.removeAll(keepingCapacity: true)
+        minTime = .max
+        maxTime = .min
+    }
+
+    private func replace(_ target: inout [UInt8], with bytes: UnsafeBufferPointer<UInt8>) {
+        target.removeAll(keepingCapacity: true)
+        target.append(contentsOf: bytes)
+    }
+}

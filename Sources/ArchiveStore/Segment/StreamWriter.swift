@@ -1,0 +1,323 @@
+public import Logging
+public import StreamModel
+import Crypto
+import Foundation
+import SystemPackage
+
+/// Appends one stream's records to its segments with the commit protocol of DESIGN.md:
+/// append blocks → fsync the segment → one catalog transaction (block rows + shard checkpoints).
+///
+/// A record is acknowledged only when ``commit()`` returns. Duplicates are dropped on the way in: by sequence
+/// number on ordered shards, by eventID on ``DedupeRule/eventID`` shards. Opening a writer takes the
+/// stream's writer lock and repairs a torn tail left by a crash.
+///
+/// Not thread-safe: one writer is driven by one task at a time.
+public final class StreamWriter {
+    public let stream: StreamInfo
+    public let layout: StorageLayout
+    public let catalog: Catalog
+    public let configuration: WriterConfiguration
+    private let clock: WallClock
+    private var logger: Logger
+    private let lock: WriterLock
+    private let compressor: ZstdCompressor
+
+    private var shards: [String: ShardBuffer] = [:]
+    private var segment: SegmentInfo?
+    private var segmentFile: FileIO?
+
+    // Encoded blocks waiting for the next fsync + transaction.
+    private var pendingBytes: [UInt8] = []
+    private var pendingBlocks: [BlockCommit.NewBlock] = []
+    private var pendingCheckpoints: [Int64: SequenceNumber] = [:]
+    private var pendingEventIDs: [Int64: [[UInt8]]] = [:]
+    private var pendingRawBytes = 0
+    private var bufferedRawBytes = 0
+
+    /// Totals since the writer was opened.
+    public private(set) var statistics = Statistics()
+
+    /// Counts kept by a writer.
+    public struct Statistics: Sendable, Equatable {
+        public var committedRecords = 0
+        public var committedRawBytes = 0
+        public var committedStoredBytes = 0
+        public var duplicates = 0
+        public var commits = 0
+    }
+
+    /// Opens the writer for `streamName`, creating the stream if needed.
+    /// - Throws: ``ArchiveError`` with code `locked` if another process writes this stream.
+    public init(
+        layout: StorageLayout, catalog: Catalog, streamName: String, source: StreamSourceKind = .file, configuration: WriterConfiguration = .init(),
+        clock: WallClock = .system, logger: Logger = Logger(label: "streamvault.writer")
+    ) throws {
+        try StorageLayout.validateStreamName(streamName)
+        try FileIO.makeDirectories(layout.segmentsDirectory(streamName))
+        self.lock = try WriterLock(path: layout.lockPath(streamName), stream: streamName)
+        self.layout = layout
+        self.catalog = catalog
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        self.logger[metadataKey: "sv.stream"] = "\(streamName)"
+        self.compressor = try ZstdCompressor(level: configuration.compressionLevel)
+        self.stream = try catalog.ensureStream(streamName, source: source, now: clock.nowMillis())
+        try recoverOpenSegment()
+    }
+
+    deinit {
+        segmentFile?.close()
+    }
+
+    // MARK: Shards
+
+    /// Prepares `shardID` for appends (creating it in the catalog) and returns its current checkpoint.
+    @discardableResult
+    public func openShard(_ shardID: String, parentShardID: String? = nil, dedupe: DedupeRule) throws -> ShardInfo {
+        if let existing = shards[shardID] { return existing.info }
+        let info = try catalog.ensureShard(streamID: stream.id, shardID: shardID, parentShardID: parentShardID, dedupe: dedupe, now: clock.nowMillis())
+        shards[shardID] = ShardBuffer(info: info)
+        return info
+    }
+
+    /// The outcome of offering one record.
+    public enum AppendResult: Sendable, Equatable {
+        /// Buffered; durable after the next ``commit()``.
+        case accepted
+        /// Already archived (or already accepted in this session): dropped.
+        case duplicate
+    }
+
+    /// Offers one record of `shardID` (opened with ``openShard(_:parentShardID:dedupe:)``).
+    ///
+    /// - Parameters:
+    ///   - record: the record's JSON text on one line (``JSONCompactor`` makes it so).
+    ///   - sequence: range of the sequence number's digits within `record`.
+    ///   - eventID: range of the eventID within `record` (needed on event-id shards).
+    ///   - eventTime: event time in epoch milliseconds.
+    ///   - format: the record's shape; a block holds one shape.
+    public func append(
+        _ record: UnsafeBufferPointer<UInt8>, shard shardID: String, sequence: Range<Int>, eventID: Range<Int>?, eventTime: Int64, format: RecordFormat
+    ) throws -> AppendResult {
+        guard !JSONCompactor.containsLineBreak(record) else {
+            throw ArchiveError(code: .invalidArgument, message: "A record must be one line of JSON; compact it first (JSONCompactor).")
+        }
+        guard let shard = shards[shardID] else {
+            throw ArchiveError(code: .unknownShard, message: "Shard '\(shardID)' was not opened on this writer (programming error).")
+        }
+        let seq = UnsafeBufferPointer(rebasing: record[sequence])
+        var id: [UInt8]?
+        switch shard.info.dedupe {
+        case .sequence:
+            if !shard.highWater.isEmpty && SequenceNumber.compareDigits(seq, shard.highWater) <= 0 {
+                statistics.duplicates += 1
+                return .duplicate
+            }
+            shard.highWater.removeAll(keepingCapacity: true)
+            shard.highWater.append(contentsOf: seq)
+        case .eventID:
+            guard let eventID else {
+                throw ArchiveError(code: .invalidInput, message: "A record for shard '\(shardID)' has no eventID; it is needed to recognise duplicates.")
+            }
+            let key = Array(record[eventID])
+            guard shard.pendingEventIDs.insert(key).inserted else {
+                statistics.duplicates += 1
+                return .duplicate
+            }
+            id = key
+            if shard.highWater.isEmpty || SequenceNumber.compareDigits(seq, shard.highWater) > 0 {
+                shard.highWater.removeAll(keepingCapacity: true)
+                shard.highWater.append(contentsOf: seq)
+            }
+        }
+        if !shard.isEmpty && shard.format != format { try finishBlock(shard) }
+        shard.format = format
+        shard.add(record, sequence: sequence, eventTime: eventTime, eventID: id)
+        bufferedRawBytes += record.count + 1
+        if shard.records.count >= configuration.blockBytes { try finishBlock(shard) }
+        if pendingRawBytes + bufferedRawBytes >= configuration.commitBytes { try commit() }
+        return .accepted
+    }
+
+    /// Records the archive will hold once ``commit()`` returns.
+    public var uncommittedRecords: Int {
+        pendingBlocks.reduce(0) { $0 + $1.header.count } + shards.values.reduce(0) { $0 + $1.count }
+    }
+
+    // MARK: Commit
+
+    /// Makes everything appended so far durable: blocks fsynced, then one catalog transaction.
+    @discardableResult
+    public func commit() throws -> Int {
+        for shard in shards.values.sorted(by: { $0.info.rowID < $1.info.rowID }) where !shard.isEmpty {
+            try finishBlock(shard)
+        }
+        guard !pendingBlocks.isEmpty else { return 0 }
+        try rollSegmentIfDue(adding: pendingBytes.count)
+        guard let segment, let file = segmentFile else { preconditionFailure("rollSegmentIfDue leaves an open segment") }
+        let base = Int(segment.committedBytes)
+        try pendingBytes.withUnsafeBytes { (bytes) throws in try file.write(bytes, at: base) }
+        try file.sync()
+        var commit = BlockCommit(streamID: stream.id, segmentID: segment.id, committedBytes: Int64(base + pendingBytes.count))
+        commit.blocks = pendingBlocks.map { block in
+            var block = block
+            block.offset += Int64(base)
+            return block
+        }
+        commit.checkpoints = pendingCheckpoints
+        commit.eventIDs = pendingEventIDs
+        try catalog.commit(commit)
+
+        let records = pendingBlocks.reduce(0) { $0 + $1.header.count }
+        self.segment?.committedBytes = commit.committedBytes
+        self.segment?.blockCount += Int64(pendingBlocks.count)
+        statistics.committedRecords += records
+        statistics.committedRawBytes += pendingRawBytes
+        statistics.committedStoredBytes += pendingBytes.count
+        statistics.commits += 1
+        for (shardRow, ids) in pendingEventIDs {
+            if let shard = shards.values.first(where: { $0.info.rowID == shardRow }) { shard.pendingEventIDs.subtract(ids) }
+        }
+        pendingBytes.removeAll(keepingCapacity: true)
+        pendingBlocks.removeAll(keepingCapacity: true)
+        pendingCheckpoints.removeAll(keepingCapacity: true)
+        pendingEventIDs.removeAll(keepingCapacity: true)
+        pendingRawBytes = 0
+        return records
+    }
+
+    /// Commits, then seals the open segment (its SHA-256 goes into the catalog).
+    public func sealOpenSegment() throws {
+        try commit()
+        try sealCurrentSegment()
+    }
+
+    /// Turns a shard's open block into an encoded block waiting for commit.
+    private func finishBlock(_ shard: ShardBuffer) throws {
+        if shard.info.dedupe == .eventID {
+            let archived = try catalog.existingEventIDs(shardRowID: shard.info.rowID, candidates: shard.eventIDs)
+            if !archived.isEmpty {
+                let drop = Set(shard.eventIDs.indices.filter { archived.contains(shard.eventIDs[$0]) })
+                statistics.duplicates += drop.count
+                bufferedRawBytes -= shard.records.count
+                shard.remove(indexes: drop)
+                bufferedRawBytes += shard.records.count
+                shard.pendingEventIDs.subtract(archived)
+                guard !shard.isEmpty else { return }
+            }
+        }
+        let header = BlockHeader(
+            shard: shard.info.shardID, count: shard.count, firstSeq: String(decoding: shard.firstSeq, as: UTF8.self),
+            lastSeq: String(decoding: shard.lastSeq, as: UTF8.self), minTime: shard.minTime, maxTime: shard.maxTime, format: shard.format,
+            rawBytes: shard.records.count)
+        let start = pendingBytes.count
+        SkippableFrame.append(magic: SkippableFrame.blockMagic, payload: try SkippableFrame.encode(header), to: &pendingBytes)
+        try shard.records.withUnsafeBytes { (raw) throws in try compressor.compressFrame(raw, appendingTo: &pendingBytes) }
+        pendingBlocks.append(.init(shardRowID: shard.info.rowID, offset: Int64(start), length: Int64(pendingBytes.count - start), header: header))
+        if let high = SequenceNumber(String(decoding: shard.highWater, as: UTF8.self)) { pendingCheckpoints[shard.info.rowID] = high }
+        if shard.info.dedupe == .eventID { pendingEventIDs[shard.info.rowID, default: []].append(contentsOf: shard.eventIDs) }
+        pendingRawBytes += shard.records.count
+        bufferedRawBytes -= shard.records.count
+        shard.reset()
+    }
+
+    // MARK: Segments
+
+    /// Repairs the open segment after a crash: cuts bytes past the last committed block, recreates a file
+    /// that never got past its creation, removes temp files.
+    private func recoverOpenSegment() throws {
+        let directory = layout.segmentsDirectory(stream.name)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(".tmp") {
+            try? FileManager.default.removeItem(atPath: directory + "/" + name)
+        }
+        guard let open = try catalog.openSegment(streamID: stream.id) else { return }
+        let path = layout.segmentPath(stream: stream.name, fileName: open.fileName)
+        if !FileIO.exists(path) {
+            guard open.blockCount == 0 else {
+                throw ArchiveError(
+                    code: .catalogMismatch,
+                    message: "Segment file '\(path)' is missing but the catalog lists \(open.blockCount) blocks in it. Restore it from a backup; `streamvault verify` lists every damaged segment.")
+            }
+            try FileIO.writeAtomically(try segmentHeaderBytes(fileName: open.fileName), to: path)
+        }
+        let file = try FileIO.open(path, .readWrite)
+        let size = try file.size()
+        if size > open.committedBytes {
+            logger.warning(
+                "Cutting bytes of an interrupted write off the open segment", metadata: ["sv.segment": "\(open.fileName)", "sv.bytes": "\(size - Int(open.committedBytes))"])
+            try file.truncate(to: Int(open.committedBytes))
+            try file.sync()
+        } else if size < open.committedBytes {
+            file.close()
+            throw ArchiveError(
+                code: .segmentCorrupt,
+                message: "Segment '\(path)' is \(size) bytes but the catalog has committed \(open.committedBytes). The file was truncated outside StreamVault; run `streamvault verify`.")
+        }
+        segment = open
+        segmentFile = file
+    }
+
+    private func rollSegmentIfDue(adding bytes: Int) throws {
+        if let segment {
+            let tooBig = segment.committedBytes + Int64(bytes) > Int64(configuration.maxSegmentBytes)
+            let tooOld = clock.nowMillis() - segment.createdAt >= Int64(configuration.maxSegmentAge.components.seconds * 1000)
+            guard segment.blockCount > 0 && (tooBig || tooOld) else { return }
+            try sealCurrentSegment()
+        }
+        try createSegment()
+    }
+
+    private func sealCurrentSegment() throws {
+        guard let segment, let file = segmentFile else { return }
+        guard segment.blockCount > 0 else { return }
+        var hasher = SHA256()
+        var buffer: [UInt8] = []
+        var offset = 0
+        let size = Int(segment.committedBytes)
+        while offset < size {
+            let n = min(4 << 20, size - offset)
+            try file.read(count: n, at: offset, into: &buffer)
+            hasher.update(data: buffer)
+            offset += n
+        }
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        try catalog.sealSegment(id: segment.id, sha256: digest, now: clock.nowMillis())
+        logger.debug("Sealed segment", metadata: ["sv.segment": "\(segment.fileName)", "sv.sha256": "\(digest)"])
+        file.close()
+        self.segment = nil
+        self.segmentFile = nil
+    }
+
+    private func createSegment() throws {
+        guard segment == nil else { return }
+        let now = clock.nowMillis()
+        let fileName = Self.segmentFileName(now: now)
+        let header = try segmentHeaderBytes(fileName: fileName)
+        // Row first: a crash before the file exists leaves an empty open segment that recovery recreates.
+        let info = try catalog.createSegment(streamID: stream.id, fileName: fileName, committedBytes: Int64(header.count), now: now)
+        let path = layout.segmentPath(stream: stream.name, fileName: fileName)
+        try FileIO.writeAtomically(header, to: path)
+        segment = info
+        segmentFile = try FileIO.open(path, .readWrite)
+    }
+
+    private func segmentHeaderBytes(fileName: String) throws -> [UInt8] {
+        let header = SegmentHeader(stream: stream.name, file: fileName, created: ISO8601.format(millis: clock.nowMillis()))
+        var bytes: [UInt8] = []
+        SkippableFrame.append(magic: SkippableFrame.segmentMagic, payload: try SkippableFrame.encode(header), to: &bytes)
+        return bytes
+    }
+
+    /// `20261123T184000Z-1a2b3c4d.ndjson.zst`: sortable by creation, unique without coordination.
+    static func segmentFileName(now: Int64) -> String {
+        let stamp = ISO8601.format(millis: now).filter { $0 != "-" && $0 != ":" }.prefix(15)
+        return "\(stamp)Z-\(String(UInt32.random(in: .min ... .max), radix: 16).leftPadded(to: 8)).ndjson.zst"
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

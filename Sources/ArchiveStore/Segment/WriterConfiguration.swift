@@ -1,0 +1,49 @@
+/// How a ``StreamWriter`` cuts blocks, commits and rolls segments.
+public struct WriterConfiguration: Sendable {
+    /// Uncompressed bytes of one shard's records gathered before they become a block (one zstd frame).
+    /// Larger blocks compress better; smaller ones make time-window reads cheaper. Default 1 MiB.
+    public var blockBytes: Int
+    /// Uncompressed bytes buffered before the writer fsyncs and commits to the catalog on its own. Default 8 MiB.
+    public var commitBytes: Int
+    /// A segment is sealed once its compressed size reaches this. Default 64 MiB.
+    public var maxSegmentBytes: Int
+    /// ...or once it is this old. Default 1 hour.
+    public var maxSegmentAge: Duration
+    /// zstd level. Default 3 (zstd's own default).
+    public var compressionLevel: Int32
+
+    /// - Parameters:
+    ///   - blockBytes: raw bytes per block, default 1 MiB.
+    ///   - commitBytes: raw bytes per automatic commit, default 8 MiB.
+    ///   - maxSegmentBytes: compressed bytes per segment before it is sealed, default 64 MiB.
+    ///   - maxSegmentAge: age at which a segment is sealed, default 1 hour.
+    ///   - compressionLevel: zstd level, default 3.
+    public init(
+        blockBytes: Int = 1 << 20, commitBytes: Int = 8 << 20, maxSegmentBytes: Int = 64 << 20, maxSegmentAge: Duration = .seconds(3600),
+        compressionLevel: Int32 = 3
+    ) {
+        self.blockBytes = blockBytes
+        self.commitBytes = commitBytes
+        self.maxSegmentBytes = maxSegmentBytes
+        self.maxSegmentAge = maxSegmentAge
+        self.compressionLevel = compressionLevel
+    }
+}
+
+/// Wall-clock milliseconds since the epoch; injectable so tests control segment ages and timestamps.
+public struct WallClock: Sendable {
+    public var nowMillis: @Sendable () -> Int64
+    public init(nowMillis: @escaping @Sendable () -> Int64) { self.nowMillis = nowMillis }
+    /// The system clock.
+    public static let system = WallClock {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,291 @@
+/// A forward-only reader over UTF-8 JSON text that validates as it reads and never allocates.
+///
+/// The ingest and conversion hot paths use it instead of Foundation's `JSONSerialization`, which builds an
+/// object tree per record. A cursor hands out byte ranges into the caller's buffer; the caller decides what,
+/// if anything, to copy. All errors are ``ShapeError`` with the byte offset; callers add the JSON path.
+///
+/// - Important: The buffer must outlive the cursor. Create it inside `withUnsafeBytes`.
+public struct JSONCursor {
+    @usableFromInline let base: UnsafePointer<UInt8>
+    /// Number of bytes in the buffer.
+    public let count: Int
+    /// Offset of the next unread byte.
+    public var offset: Int
+
+    /// Deepest nesting accepted, so hostile input cannot exhaust the stack (DynamoDB allows 32 levels).
+    public static let maxDepth = 96
+
+    public init(_ buffer: UnsafeRawBufferPointer, offset: Int = 0) {
+        // An empty buffer may have a nil base; point at a static byte instead so reads are never taken.
+        self.base = buffer.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? JSONCursor.emptyBase
+        self.count = buffer.count
+        self.offset = offset
+    }
+
+    // Never written after creation and never read (count is 0), so sharing it is safe.
+    nonisolated(unsafe) private static let emptyBase: UnsafePointer<UInt8> = {
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+        p.initialize(to: 0)
+        return UnsafePointer(p)
+    }()
+
+    /// The byte at `index` (caller guarantees `index < count`).
+    @inlinable @inline(__always)
+    public func byte(at index: Int) -> UInt8 { base[index] }
+
+    /// The bytes of `range` as a buffer view (no copy).
+    @inlinable
+    public func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + range.lowerBound, count: range.count)
+    }
+
+    /// Whether only whitespace remains.
+    public mutating func atEnd() -> Bool {
+        skipWhitespace()
+        return offset >= count
+    }
+
+    @inlinable @inline(__always)
+    public mutating func skipWhitespace() {
+        while offset < count {
+            let b = base[offset]
+            guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
+            offset += 1
+        }
+    }
+
+    /// The next non-whitespace byte without consuming it, or `nil` at the end.
+    @inlinable @inline(__always)
+    public mutating func peek() -> UInt8? {
+        skipWhitespace()
+        return offset < count ? base[offset] : nil
+    }
+
+    @usableFromInline
+    func fail(_ expectation: String, at position: Int? = nil) -> ShapeError {
+        let at = position ?? offset
+        if at >= count { return ShapeError(expectation: "\(expectation), found the end of the input (truncated?)", offset: at) }
+        return ShapeError(expectation: expectation, offset: at)
+    }
+
+    // MARK: Containers
+
+    /// Consumes `{`; returns `false` (and consumes `}`) when the object is empty.
+    @inlinable
+    public mutating func openObject() throws(ShapeError) -> Bool {
+        guard peek() == UInt8(ascii: "{") else { throw fail("expected an object") }
+        offset += 1
+        if peek() == UInt8(ascii: "}") { offset += 1; return false }
+        return true
+    }
+
+    /// Consumes `[`; returns `false` (and consumes `]`) when the array is empty.
+    @inlinable
+    public mutating func openArray() throws(ShapeError) -> Bool {
+        guard peek() == UInt8(ascii: "[") else { throw fail("expected an array") }
+        offset += 1
+        if peek() == UInt8(ascii: "]") { offset += 1; return false }
+        return true
+    }
+
+    /// After a member: consumes `,` and returns `true`, or consumes the closing byte and returns `false`.
+    @inlinable
+    public mutating func nextMember(closing: UInt8) throws(ShapeError) -> Bool {
+        switch peek() {
+        case UInt8(ascii: ","): offset += 1; return true
+        case closing: offset += 1; return false
+        default: throw fail(closing == UInt8(ascii: "}") ? "expected ',' or '}'" : "expected ',' or ']'")
+        }
+    }
+
+    /// Reads an object key and the `:` after it; returns the key's raw content range.
+    @inlinable
+    public mutating func readKey() throws(ShapeError) -> Range<Int> {
+        guard peek() == UInt8(ascii: "\"") else { throw fail("expected a key string") }
+        let key = try readString().content
+        guard peek() == UInt8(ascii: ":") else { throw fail("expected ':' after a key") }
+        offset += 1
+        return key
+    }
+
+    /// Whether the raw bytes in `range` equal `literal` (keys with escapes never match).
+    @inlinable @inline(__always)
+    public func equals(_ range: Range<Int>, _ literal: StaticString) -> Bool {
+        guard range.count == literal.utf8CodeUnitCount else { return false }
+        let lit = literal.utf8Start
+        var i = 0
+        while i < range.count {
+            if base[range.lowerBound + i] != lit[i] { return false }
+            i += 1
+        }
+        return true
+    }
+
+    // MARK: Scalars
+
+    /// A string token: its raw content between the quotes, escapes left as written.
+    public struct StringToken: Sendable {
+        /// Range of the content, quotes excluded.
+        public var content: Range<Int>
+        /// Whether the content holds a backslash escape.
+        public var hasEscapes: Bool
+        @inlinable public init(content: Range<Int>, hasEscapes: Bool) {
+            self.content = content
+            self.hasEscapes = hasEscapes
+        }
+    }
+
+    /// Reads a string, validating escapes and UTF-8; returns the raw content range.
+    @inlinable
+    public mutating func readString() throws(ShapeError) -> StringToken {
+        guard peek() == UInt8(ascii: "\"") else { throw fail("expected a string") }
+        offset += 1
+        let start = offset
+        var escapes = false
+        while offset < count {
+            let b = base[offset]
+            if b == UInt8(ascii: "\"") {
+                offset += 1
+                return StringToken(content: start..<(offset - 1), hasEscapes: escapes)
+            } else if b == UInt8(ascii: "\\") {
+                escapes = true
+                try readEscape()
+            } else if b < 0x20 {
+                throw fail("control character in a string must be escaped")
+            } else if b < 0x80 {
+                offset += 1
+            } else {
+                try readUTF8Sequence()
+            }
+        }
+        throw fail("unterminated string")
+    }
+
+    @usableFromInline
+    mutating func readEscape() throws(ShapeError) {
+        guard offset + 1 < count else { throw fail("unterminated escape", at: count) }
+        switch base[offset + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+            UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            offset += 2
+        case UInt8(ascii: "u"):
+            guard offset + 6 <= count else { throw fail("truncated \\u escape", at: count) }
+            for i in 2..<6 where !isHexDigit(base[offset + i]) { throw fail("invalid \\u escape") }
+            offset += 6
+        default:
+            throw fail("invalid escape")
+        }
+    }
+
+    @usableFromInline
+    mutating func readUTF8Sequence() throws(ShapeError) {
+        let b = base[offset]
+        let length: Int
+        if b & 0xE0 == 0xC0, b >= 0xC2 { length = 2 } else if b & 0xF0 == 0xE0 { length = 3 } else if b & 0xF8 == 0xF0, b <= 0xF4 { length = 4 } else {
+            throw fail("invalid UTF-8")
+        }
+        guard offset + length <= count else { throw fail("truncated UTF-8 sequence", at: count) }
+        for i in 1..<length where base[offset + i] & 0xC0 != 0x80 { throw fail("invalid UTF-8") }
+        offset += length
+    }
+
+    @inlinable @inline(__always)
+    func isHexDigit(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x66)
+    }
+
+    /// Reads a JSON number; returns its text range.
+    @inlinable
+    public mutating func readNumber() throws(ShapeError) -> Range<Int> {
+        skipWhitespace()
+        let start = offset
+        guard let end = NumberGrammar.scan(base, from: offset, to: count, allowPlus: false, json: true) else {
+            throw fail("expected a number")
+        }
+        offset = end
+        return start..<end
+    }
+
+    /// Reads `true` or `false`.
+    @inlinable
+    public mutating func readBool() throws(ShapeError) -> Bool {
+        if matchLiteral("true") { return true }
+        if matchLiteral("false") { return false }
+        throw fail("expected true or false")
+    }
+
+    /// Reads `null`.
+    @inlinable
+    public mutating func readNull() throws(ShapeError) {
+        guard matchLiteral("null") else { throw fail("expected null") }
+    }
+
+    @inlinable
+    mutating func matchLiteral(_ literal: StaticString) -> Bool {
+        skipWhitespace()
+        let n = literal.utf8CodeUnitCount
+        guard offset + n <= count, equals(offset..<(offset + n), literal) else { return false }
+        offset += n
+        return true
+    }
+
+    /// Skips one value of any type, validating it.
+    public mutating func skipValue(depth: Int = 0) throws(ShapeError) {
+        guard depth < Self.maxDepth else { throw fail("nested too deeply") }
+        switch peek() {
+        case UInt8(ascii: "{"):
+            if try openObject() {
+                repeat {
+                    _ = try readKey()
+                    try skipValue(depth: depth + 1)
+                } while try nextMember(closing: UInt8(ascii: "}"))
+            }
+        case UInt8(ascii: "["):
+            if try openArray() {
+                repeat { try skipValue(depth: depth + 1) } while try nextMember(closing: UInt8(ascii: "]"))
+            }
+        case UInt8(ascii: "\""): _ = try readString()
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): _ = try readBool()
+        case UInt8(ascii: "n"): try readNull()
+        case nil: throw fail("expected a value")
+        default: _ = try readNumber()
+        }
+    }
+}
+
+/// The grammar of numbers: JSON numbers and DynamoDB's N strings.
+public enum NumberGrammar {
+    /// Scans a number starting at `from`; returns the end offset, or `nil` if no valid number starts there.
+    ///
+    /// JSON: `-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`. DynamoDB N (`json: false`): optional sign, digits with an
+    /// optional fraction (leading zeros and `.5`/`5.` allowed), optional exponent.
+    @inlinable
+    public static func scan(_ p: UnsafePointer<UInt8>, from: Int, to end: Int, allowPlus: Bool, json: Bool) -> Int? {
+        var i = from
+        @inline(__always) func digit(_ i: Int) -> Bool { i < end && p[i] >= 0x30 && p[i] <= 0x39 }
+        if i < end, p[i] == UInt8(ascii: "-") || (allowPlus && p[i] == UInt8(ascii: "+")) { i += 1 }
+        let intStart = i
+        while digit(i) { i += 1 }
+        var digits = i - intStart
+        if json {
+            guard digits > 0 else { return nil }
+            if digits > 1 && p[intStart] == UInt8(ascii: "0") { return nil }
+        }
+        if i < end, p[i] == UInt8(ascii: ".") {
+            i += 1
+            let fracStart = i
+            while digit(i) { i += 1 }
+            if json && i == fracStart { return nil }
+            digits += i - fracStart
+        }
+        guard digits > 0 else { return nil }
+        if i < end, p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < end, p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") { i += 1 }
+            let expStart = i
+            while digit(i) { i += 1 }
+            guard i > expStart else { return nil }
+        }
+        return i
+    }
+}
