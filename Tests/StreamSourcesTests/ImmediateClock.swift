@@ -1,0 +1,29 @@
+import Synchronization
+
+/// A clock whose `sleep` returns at once, moving its time forward and recording how long it was asked to sleep.
+///
+/// Lets retry/backoff tests run without waiting while still checking every delay.
+final class ImmediateClock: Clock, Sendable {
+    struct Instant: InstantProtocol {
+        var offset: Duration
+        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        func duration(to other: Instant) -> Duration { other.offset - offset }
+        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+    }
+
+    private let state = Mutex<(now: Instant, sleeps: [Duration])>((Instant(offset: .zero), []))
+
+    var now: Instant { state.withLock { $0.now } }
+    var minimumResolution: Duration { .nanoseconds(1) }
+
+    /// Every duration slept, in order.
+    var sleeps: [Duration] { state.withLock { $0.sleeps } }
+
+    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+        try Task.checkCancellation()
+        state.withLock { state in
+            state.sleeps.append(state.now.duration(to: deadline))
+            if deadline > state.now { state.now = deadline }
+        }
+    }
+}
