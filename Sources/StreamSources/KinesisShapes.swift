@@ -1,0 +1,125 @@
+public import Foundation
+
+/// A Kinesis shard from `ListShards`.
+public struct KinesisShard: Sendable, Hashable, Decodable {
+    /// The shard ID.
+    public var shardID: String
+    /// The parent shard (split or merge), if any.
+    public var parentShardID: String?
+    /// The second parent of a merged shard, if any.
+    public var adjacentParentShardID: String?
+    /// The first sequence number in the shard.
+    public var startingSequenceNumber: String?
+    /// The last sequence number, present once the shard is closed.
+    public var endingSequenceNumber: String?
+    /// The lowest hash key the shard covers (decimal string).
+    public var startingHashKey: String?
+    /// The highest hash key the shard covers (decimal string).
+    public var endingHashKey: String?
+
+    /// Whether the shard is closed.
+    public var isClosed: Bool { endingSequenceNumber != nil }
+
+    /// The shard's place in the lineage, for ``ShardPlanner``.
+    public var lineage: ShardLineage {
+        ShardLineage(shardID: shardID, parentShardID: parentShardID, adjacentParentShardID: adjacentParentShardID)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case ShardId, ParentShardId, AdjacentParentShardId, SequenceNumberRange, HashKeyRange
+    }
+    struct SequenceRange: Decodable {
+        var StartingSequenceNumber: String?
+        var EndingSequenceNumber: String?
+    }
+    struct HashRange: Decodable {
+        var StartingHashKey: String?
+        var EndingHashKey: String?
+    }
+    /// Decodes the AWS shape.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        shardID = try c.decode(String.self, forKey: .ShardId)
+        parentShardID = try c.decodeIfPresent(String.self, forKey: .ParentShardId)
+        adjacentParentShardID = try c.decodeIfPresent(String.self, forKey: .AdjacentParentShardId)
+        let sequence = try c.decodeIfPresent(SequenceRange.self, forKey: .SequenceNumberRange)
+        startingSequenceNumber = sequence?.StartingSequenceNumber
+        endingSequenceNumber = sequence?.EndingSequenceNumber
+        let hash = try c.decodeIfPresent(HashRange.self, forKey: .HashKeyRange)
+        startingHashKey = hash?.StartingHashKey
+        endingHashKey = hash?.EndingHashKey
+    }
+}
+
+/// A child shard announced by Kinesis `GetRecords` when the shard was closed by a reshard.
+public struct KinesisChildShard: Sendable, Hashable, Decodable {
+    /// The child's shard ID.
+    public var shardID: String
+    /// The child's parents.
+    public var parentShards: [String]
+
+    /// Creates a child shard entry.
+    /// - Parameters:
+    ///   - shardID: The child's shard ID.
+    ///   - parentShards: Its parents.
+    public init(shardID: String, parentShards: [String]) {
+        self.shardID = shardID
+        self.parentShards = parentShards
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case shardID = "ShardId"
+        case parentShards = "ParentShards"
+    }
+}
+
+/// One Kinesis record from `GetRecords`, with the bytes AWS sent.
+public struct KinesisRecord: Sendable, Hashable {
+    /// The record's JSON exactly as it appeared in the answer (one element of `Records`).
+    public var raw: Data
+    /// The sequence number (a decimal string, unique only within its shard).
+    public var sequenceNumber: String
+    /// When Kinesis received the record, in epoch seconds.
+    public var approximateArrivalTimestamp: Double?
+    /// The partition key.
+    public var partitionKey: String
+    /// The payload, base64-decoded (for Kinesis Data Streams for DynamoDB: the change record's JSON).
+    public var data: Data
+    /// `NONE` or `KMS`, when given.
+    public var encryptionType: String?
+}
+
+/// The answer of Kinesis `GetRecords`.
+public struct KinesisGetRecordsOutput: Sendable, Hashable {
+    /// The records, each with its raw bytes.
+    public var records: [KinesisRecord]
+    /// The iterator for the next call, or `nil` when the shard is closed and drained.
+    public var nextShardIterator: String?
+    /// How far behind the tip of the stream this answer is, in milliseconds (the lag to export).
+    public var millisBehindLatest: Int64?
+    /// The children of a closed shard, given on the last page of the shard.
+    public var childShards: [KinesisChildShard]
+    /// Whether the shard is closed and drained (no ``nextShardIterator``).
+    public var isShardDrained: Bool { nextShardIterator == nil }
+}
+
+/// Names a Kinesis stream by name or ARN.
+public struct KinesisStreamIdentifier: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+    /// The name or ARN as given.
+    public var value: String
+
+    /// Identifies a stream.
+    /// - Parameter value: A stream name (`orders`) or ARN (`arn:aws:kinesis:…:stream/orders`).
+    public init(_ value: String) { self.value = value }
+
+    /// Identifies a stream by a literal name or ARN.
+    public init(stringLiteral value: String) { self.value = value }
+
+    /// Whether ``value`` is an ARN.
+    public var isARN: Bool { value.hasPrefix("arn:") }
+    var streamName: String? { isARN ? nil : value }
+    var streamARN: String? { isARN ? value : nil }
+
+    /// The name or ARN.
+    public var description: String { value }
+}
