@@ -26,11 +26,31 @@ struct ScriptedServer {
         let authorization: Bool
         let securityToken: String?
         let body: String
+        /// Whether botocore's own SigV4 signer, given the same signed headers and body, produced the same Authorization.
+        let signatureValid: Bool
     }
 
     static let source = #"""
-    import json, sys, threading, time
+    import json, re, sys, threading, time
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    def signature_valid(headers, body, url):
+        """Re-signs the request with botocore (credentials testing/testing/testing) and compares."""
+        authorization = headers.get("Authorization", "")
+        match = re.match(r"AWS4-HMAC-SHA256 Credential=testing/(\d{8})/([^/]+)/([^/]+)/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$", authorization)
+        if not match:
+            return False
+        _, region, service, signed, signature = match.groups()
+        names = signed.split(";")
+        request = AWSRequest(method="POST", url=url, data=body, headers={name: headers.get(name, "") for name in names})
+        request.context["timestamp"] = headers.get("X-Amz-Date", "")
+        auth = SigV4Auth(Credentials("testing", "testing", "testing"), service, region)
+        canonical = auth.canonical_request(request)
+        expected = auth.signature(auth.string_to_sign(request, canonical), request)
+        return auth.signed_headers(auth.headers_to_sign(request)) == signed and expected == signature
 
     script = json.loads(sys.argv[1])
     received = []
@@ -62,6 +82,7 @@ struct ScriptedServer {
                     "authorization": self.headers.get("Authorization", "").startswith("AWS4-HMAC-SHA256 Credential="),
                     "securityToken": self.headers.get("X-Amz-Security-Token"),
                     "body": body,
+                    "signatureValid": signature_valid(self.headers, body.encode(), "http://" + self.headers.get("Host", "") + self.path),
                 })
             answer = script[index]
             if answer.get("delay"):
