@@ -87,6 +87,30 @@ public struct DynamoDBStreamDescription: Sendable, Hashable {
     public var tableName: String?
     /// Every shard, in the order AWS listed them.
     public var shards: [DynamoDBStreamShard]
+
+    /// Creates a description (for fakes and tests).
+    /// - Parameters:
+    ///   - streamARN: The stream's ARN.
+    ///   - streamLabel: Its label.
+    ///   - streamStatus: Its status.
+    ///   - streamViewType: Its view type.
+    ///   - tableName: Its table.
+    ///   - shards: Its shards.
+    public init(
+        streamARN: String,
+        streamLabel: String? = nil,
+        streamStatus: String? = nil,
+        streamViewType: String? = nil,
+        tableName: String? = nil,
+        shards: [DynamoDBStreamShard]
+    ) {
+        self.streamARN = streamARN
+        self.streamLabel = streamLabel
+        self.streamStatus = streamStatus
+        self.streamViewType = streamViewType
+        self.tableName = tableName
+        self.shards = shards
+    }
 }
 
 /// One record from DynamoDB Streams `GetRecords`, with the bytes AWS sent.
@@ -101,6 +125,21 @@ public struct DynamoDBStreamRecord: Sendable, Hashable {
     public var sequenceNumber: String
     /// `dynamodb.ApproximateCreationDateTime` in epoch seconds, if present.
     public var approximateCreationDateTime: Double?
+
+    /// Creates a record (for fakes and tests; the client builds them from GetRecords answers).
+    /// - Parameters:
+    ///   - raw: The record's JSON bytes.
+    ///   - eventID: The event ID.
+    ///   - eventName: `INSERT`, `MODIFY` or `REMOVE`.
+    ///   - sequenceNumber: The sequence number.
+    ///   - approximateCreationDateTime: The event time in epoch seconds, if known.
+    public init(raw: Data, eventID: String, eventName: String, sequenceNumber: String, approximateCreationDateTime: Double? = nil) {
+        self.raw = raw
+        self.eventID = eventID
+        self.eventName = eventName
+        self.sequenceNumber = sequenceNumber
+        self.approximateCreationDateTime = approximateCreationDateTime
+    }
 }
 
 /// The answer of DynamoDB Streams `GetRecords`.
@@ -109,6 +148,15 @@ public struct DynamoDBStreamsGetRecordsOutput: Sendable, Hashable {
     public var records: [DynamoDBStreamRecord]
     /// The iterator for the next call, or `nil` when the shard is closed and every record was read.
     public var nextShardIterator: String?
+
+    /// Creates an answer (for fakes and tests).
+    /// - Parameters:
+    ///   - records: The records.
+    ///   - nextShardIterator: The next iterator, or `nil` at the end of a closed shard.
+    public init(records: [DynamoDBStreamRecord], nextShardIterator: String?) {
+        self.records = records
+        self.nextShardIterator = nextShardIterator
+    }
     /// Whether the shard is closed and drained (no ``nextShardIterator``).
     public var isShardDrained: Bool { nextShardIterator == nil }
 }

@@ -17,6 +17,33 @@ public struct KinesisShard: Sendable, Hashable, Decodable {
     /// The highest hash key the shard covers (decimal string).
     public var endingHashKey: String?
 
+    /// Creates a shard description (for fakes and tests).
+    /// - Parameters:
+    ///   - shardID: The shard ID.
+    ///   - parentShardID: The parent, if any.
+    ///   - adjacentParentShardID: The merge's second parent, if any.
+    ///   - startingSequenceNumber: The first sequence number.
+    ///   - endingSequenceNumber: The last sequence number of a closed shard.
+    ///   - startingHashKey: The lowest hash key.
+    ///   - endingHashKey: The highest hash key.
+    public init(
+        shardID: String,
+        parentShardID: String? = nil,
+        adjacentParentShardID: String? = nil,
+        startingSequenceNumber: String? = nil,
+        endingSequenceNumber: String? = nil,
+        startingHashKey: String? = nil,
+        endingHashKey: String? = nil
+    ) {
+        self.shardID = shardID
+        self.parentShardID = parentShardID
+        self.adjacentParentShardID = adjacentParentShardID
+        self.startingSequenceNumber = startingSequenceNumber
+        self.endingSequenceNumber = endingSequenceNumber
+        self.startingHashKey = startingHashKey
+        self.endingHashKey = endingHashKey
+    }
+
     /// Whether the shard is closed.
     public var isClosed: Bool { endingSequenceNumber != nil }
 
@@ -87,6 +114,30 @@ public struct KinesisRecord: Sendable, Hashable {
     public var data: Data
     /// `NONE` or `KMS`, when given.
     public var encryptionType: String?
+
+    /// Creates a record (for fakes and tests; the client builds them from GetRecords answers).
+    /// - Parameters:
+    ///   - raw: The record's JSON bytes.
+    ///   - sequenceNumber: The sequence number.
+    ///   - approximateArrivalTimestamp: Arrival time in epoch seconds.
+    ///   - partitionKey: The partition key.
+    ///   - data: The decoded payload.
+    ///   - encryptionType: `NONE` or `KMS`.
+    public init(
+        raw: Data,
+        sequenceNumber: String,
+        approximateArrivalTimestamp: Double? = nil,
+        partitionKey: String,
+        data: Data,
+        encryptionType: String? = nil
+    ) {
+        self.raw = raw
+        self.sequenceNumber = sequenceNumber
+        self.approximateArrivalTimestamp = approximateArrivalTimestamp
+        self.partitionKey = partitionKey
+        self.data = data
+        self.encryptionType = encryptionType
+    }
 }
 
 /// The answer of Kinesis `GetRecords`.
@@ -99,6 +150,19 @@ public struct KinesisGetRecordsOutput: Sendable, Hashable {
     public var millisBehindLatest: Int64?
     /// The children of a closed shard, given on the last page of the shard.
     public var childShards: [KinesisChildShard]
+
+    /// Creates an answer (for fakes and tests).
+    /// - Parameters:
+    ///   - records: The records.
+    ///   - nextShardIterator: The next iterator, or `nil` at the end of a closed shard.
+    ///   - millisBehindLatest: The lag.
+    ///   - childShards: Children of a closed shard.
+    public init(records: [KinesisRecord], nextShardIterator: String?, millisBehindLatest: Int64? = nil, childShards: [KinesisChildShard] = []) {
+        self.records = records
+        self.nextShardIterator = nextShardIterator
+        self.millisBehindLatest = millisBehindLatest
+        self.childShards = childShards
+    }
     /// Whether the shard is closed and drained (no ``nextShardIterator``).
     public var isShardDrained: Bool { nextShardIterator == nil }
 }
