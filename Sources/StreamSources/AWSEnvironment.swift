@@ -144,7 +144,8 @@ public struct AWSEnvironment: Sendable, CustomStringConvertible {
         }
 
         // Region.
-        guard let resolvedRegion = region ?? env("AWS_REGION") ?? env("AWS_DEFAULT_REGION") ?? configProfile?["region"] ?? credentialsProfile?["region"]
+        guard
+            let resolvedRegion = region ?? env("AWS_REGION") ?? env("AWS_DEFAULT_REGION") ?? configProfile?["region"] ?? credentialsProfile?["region"]
         else {
             throw AWSError(
                 code: .invalidConfiguration,

@@ -80,8 +80,11 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
     /// `AWSError.<code>: <message>` plus the AWS type and HTTP status when known.
     public var description: String {
         var text = "AWSError.\(code): \(message)"
-        if let awsType { text += " [\(awsType)" + (httpStatus.map { ", HTTP \($0)" } ?? "") + "]" }
-        else if let httpStatus { text += " [HTTP \(httpStatus)]" }
+        if let awsType {
+            text += " [\(awsType)" + (httpStatus.map { ", HTTP \($0)" } ?? "") + "]"
+        } else if let httpStatus {
+            text += " [HTTP \(httpStatus)]"
+        }
         return text
     }
 }

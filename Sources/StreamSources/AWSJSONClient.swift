@@ -186,7 +186,8 @@ public struct AWSJSONClient: Sendable {
             _ = error
             throw AWSError(
                 code: .invalidResponse,
-                message: "The \(operation) answer exceeded \(configuration.maxResponseBytes) bytes. Lower the request's Limit or raise maxResponseBytes."
+                message:
+                    "The \(operation) answer exceeded \(configuration.maxResponseBytes) bytes. Lower the request's Limit or raise maxResponseBytes."
             )
         } catch {
             if Task.isCancelled { throw CancellationError() }

@@ -82,7 +82,8 @@ public struct ShardReader<Record: Sendable>: AsyncSequence, Sendable {
         ///   - startPosition: Where to start without a checkpoint; default TRIM_HORIZON.
         ///   - idleDelay: The wait after an empty page; default 1 s.
         ///   - maxConsecutiveIteratorRefreshes: Re-acquisitions in a row before throwing; default 5.
-        public init(startPosition: ShardIteratorPosition = .trimHorizon, idleDelay: Duration = .seconds(1), maxConsecutiveIteratorRefreshes: Int = 5) {
+        public init(startPosition: ShardIteratorPosition = .trimHorizon, idleDelay: Duration = .seconds(1), maxConsecutiveIteratorRefreshes: Int = 5)
+        {
             self.startPosition = startPosition
             self.idleDelay = idleDelay
             self.maxConsecutiveIteratorRefreshes = maxConsecutiveIteratorRefreshes
@@ -177,7 +178,10 @@ public struct ShardReader<Record: Sendable>: AsyncSequence, Sendable {
                 } catch let error as AWSError where error.code == .expiredIterator {
                     refreshes += 1
                     guard refreshes <= reader.configuration.maxConsecutiveIteratorRefreshes else { throw error }
-                    reader.logger.debug("Shard iterator expired; getting a new one from the checkpoint", metadata: ["sv.checkpoint": "\(last ?? "none")"])
+                    reader.logger.debug(
+                        "Shard iterator expired; getting a new one from the checkpoint",
+                        metadata: ["sv.checkpoint": "\(last ?? "none")"]
+                    )
                     iterator = nil
                     continue
                 } catch let error as AWSError where error.code == .trimmedData {

@@ -26,8 +26,10 @@ struct JSONSlicerTests {
 
     @Test func kinesisAnswerKeepsRawRecordsAndDecodesMetadata() throws {
         let payload = #"{"eventName":"INSERT"}"#
-        let record = #"{"SequenceNumber":"4960","ApproximateArrivalTimestamp":1700000000.123,"Data":"\#(Data(payload.utf8).base64EncodedString())","PartitionKey":"pk\"1"}"#
-        let answer = #"{"Records":[\#(record)],"NextShardIterator":"n","MillisBehindLatest":42,"ChildShards":[{"ShardId":"shardId-2","ParentShards":["shardId-1"],"HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"1"}}]}"#
+        let record =
+            #"{"SequenceNumber":"4960","ApproximateArrivalTimestamp":1700000000.123,"Data":"\#(Data(payload.utf8).base64EncodedString())","PartitionKey":"pk\"1"}"#
+        let answer =
+            #"{"Records":[\#(record)],"NextShardIterator":"n","MillisBehindLatest":42,"ChildShards":[{"ShardId":"shardId-2","ParentShards":["shardId-1"],"HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"1"}}]}"#
         let output = try KinesisClient.decodeGetRecords(Array(answer.utf8))
         #expect(output.records.count == 1)
         #expect(String(decoding: output.records[0].raw, as: UTF8.self) == record)

@@ -67,10 +67,16 @@ struct MotoDynamoDBStreamsTests {
 
             // Resume positions.
             let after = try await streams.getShardIterator(
-                streamARN: description.streamARN, shardID: shard.shardID, position: .afterSequenceNumber(sequenceNumbers[1]))
+                streamARN: description.streamARN,
+                shardID: shard.shardID,
+                position: .afterSequenceNumber(sequenceNumbers[1])
+            )
             #expect(try await streams.getRecords(shardIterator: after).records.map(\.sequenceNumber) == Array(sequenceNumbers[2...]))
             let at = try await streams.getShardIterator(
-                streamARN: description.streamARN, shardID: shard.shardID, position: .atSequenceNumber(sequenceNumbers[1]))
+                streamARN: description.streamARN,
+                shardID: shard.shardID,
+                position: .atSequenceNumber(sequenceNumbers[1])
+            )
             #expect(try await streams.getRecords(shardIterator: at).records.map(\.sequenceNumber) == Array(sequenceNumbers[1...]))
             let latest = try await streams.getShardIterator(streamARN: description.streamARN, shardID: shard.shardID, position: .latest)
             #expect(try await streams.getRecords(shardIterator: latest).records.isEmpty)
@@ -82,7 +88,8 @@ struct MotoDynamoDBStreamsTests {
             let aws = try localEnvironment(endpoint)
             let noRetry = AWSJSONClient.Configuration(timeout: .seconds(10), retry: .none)
             let streams = DynamoDBStreamsClient(
-                client: AWSJSONClient(service: .dynamoDBStreams, environment: aws, httpClient: .shared, configuration: noRetry))
+                client: AWSJSONClient(service: .dynamoDBStreams, environment: aws, httpClient: .shared, configuration: noRetry)
+            )
             await #expect {
                 try await streams.describeStream(streamARN: "arn:aws:dynamodb:us-east-1:123456789012:table/none/stream/2024-01-01T00:00:00.000")
             } throws: { error in
@@ -99,7 +106,9 @@ struct MotoDynamoDBStreamsTests {
                 operation: "CreateTable",
                 body: Data(
                     #"{"TableName":"plain","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}"#
-                        .utf8))
+                        .utf8
+                )
+            )
             await #expect {
                 try await dynamodb.latestStreamARN(tableName: "plain")
             } throws: { error in

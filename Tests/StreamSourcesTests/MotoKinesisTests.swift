@@ -35,7 +35,10 @@ struct MotoKinesisTests {
                 #expect(page.millisBehindLatest != nil)
                 payloadsRead += page.records.map { String(decoding: $0.data, as: UTF8.self) }
 
-                let botoOutput = try await ChildProcess.runPython(MotoScripts.boto, arguments: ["kinesis-records", endpoint, "orders-cdc", shard.shardID])
+                let botoOutput = try await ChildProcess.runPython(
+                    MotoScripts.boto,
+                    arguments: ["kinesis-records", endpoint, "orders-cdc", shard.shardID]
+                )
                 let botoRecords = try #require(try JSONSerialization.jsonObject(with: botoOutput) as? [Any])
                 #expect(botoRecords.count == page.records.count)
                 for (ours, theirs) in zip(page.records, botoRecords) {
@@ -70,8 +73,12 @@ struct MotoKinesisTests {
         try await withMoto { endpoint in
             let kinesis = KinesisClient(
                 client: AWSJSONClient(
-                    service: .kinesis, environment: try localEnvironment(endpoint), httpClient: .shared,
-                    configuration: .init(retry: .none)))
+                    service: .kinesis,
+                    environment: try localEnvironment(endpoint),
+                    httpClient: .shared,
+                    configuration: .init(retry: .none)
+                )
+            )
             await #expect {
                 try await kinesis.listShards(stream: "nope")
             } throws: { error in

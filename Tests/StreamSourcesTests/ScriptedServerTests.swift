@@ -6,7 +6,8 @@ import Testing
 /// Behaviour moto cannot produce, against a scripted HTTP server: retries, AWS error shapes, timeouts.
 @Suite(.timeLimit(.minutes(1)))
 struct ScriptedServerTests {
-    static let oneRecord = #"{"Records":[{"eventID":"e1","eventName":"INSERT","eventVersion":"1.1","eventSource":"aws:dynamodb","awsRegion":"us-east-1","dynamodb":{"ApproximateCreationDateTime":1700000000,"Keys":{"pk":{"S":"a"}},"SequenceNumber":"000000000000000000001","SizeBytes":10,"StreamViewType":"KEYS_ONLY"}}],"NextShardIterator":"next-1"}"#
+    static let oneRecord =
+        #"{"Records":[{"eventID":"e1","eventName":"INSERT","eventVersion":"1.1","eventSource":"aws:dynamodb","awsRegion":"us-east-1","dynamodb":{"ApproximateCreationDateTime":1700000000,"Keys":{"pk":{"S":"a"}},"SequenceNumber":"000000000000000000001","SizeBytes":10,"StreamViewType":"KEYS_ONLY"}}],"NextShardIterator":"next-1"}"#
 
     static func streams(_ endpoint: String, clock: ImmediateClock, retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(10))
         throws -> DynamoDBStreamsClient
@@ -116,8 +117,10 @@ struct ScriptedServerTests {
     }
 
     @Test func describeStreamFollowsLastEvaluatedShardId() async throws {
-        let page1 = #"{"StreamDescription":{"StreamArn":"arn:s","StreamStatus":"ENABLED","StreamViewType":"NEW_IMAGE","TableName":"t","Shards":[{"ShardId":"shardId-1","SequenceNumberRange":{"StartingSequenceNumber":"100","EndingSequenceNumber":"200"}}],"LastEvaluatedShardId":"shardId-1"}}"#
-        let page2 = #"{"StreamDescription":{"StreamArn":"arn:s","StreamStatus":"ENABLED","StreamViewType":"NEW_IMAGE","TableName":"t","Shards":[{"ShardId":"shardId-2","ParentShardId":"shardId-1","SequenceNumberRange":{"StartingSequenceNumber":"300"}}]}}"#
+        let page1 =
+            #"{"StreamDescription":{"StreamArn":"arn:s","StreamStatus":"ENABLED","StreamViewType":"NEW_IMAGE","TableName":"t","Shards":[{"ShardId":"shardId-1","SequenceNumberRange":{"StartingSequenceNumber":"100","EndingSequenceNumber":"200"}}],"LastEvaluatedShardId":"shardId-1"}}"#
+        let page2 =
+            #"{"StreamDescription":{"StreamArn":"arn:s","StreamStatus":"ENABLED","StreamViewType":"NEW_IMAGE","TableName":"t","Shards":[{"ShardId":"shardId-2","ParentShardId":"shardId-1","SequenceNumberRange":{"StartingSequenceNumber":"300"}}]}}"#
         let received = try await ScriptedServer.run([.ok(page1), .ok(page2)]) { endpoint in
             let description = try await Self.streams(endpoint, clock: ImmediateClock()).describeStream(streamARN: "arn:s", pageSize: 1)
             #expect(description.shards.map(\.shardID) == ["shardId-1", "shardId-2"])
@@ -132,11 +135,14 @@ struct ScriptedServerTests {
     }
 
     @Test func kinesisListShardsFollowsNextToken() async throws {
-        let page1 = #"{"Shards":[{"ShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"1"},"SequenceNumberRange":{"StartingSequenceNumber":"1","EndingSequenceNumber":"5"}}],"NextToken":"tok-1"}"#
-        let page2 = #"{"Shards":[{"ShardId":"shardId-000000000001","ParentShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"1"},"SequenceNumberRange":{"StartingSequenceNumber":"6"}}]}"#
+        let page1 =
+            #"{"Shards":[{"ShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"1"},"SequenceNumberRange":{"StartingSequenceNumber":"1","EndingSequenceNumber":"5"}}],"NextToken":"tok-1"}"#
+        let page2 =
+            #"{"Shards":[{"ShardId":"shardId-000000000001","ParentShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"1"},"SequenceNumberRange":{"StartingSequenceNumber":"6"}}]}"#
         let received = try await ScriptedServer.run([.ok(page1), .ok(page2)]) { endpoint in
             let kinesis = KinesisClient(
-                client: AWSJSONClient(service: .kinesis, environment: try localEnvironment(endpoint), httpClient: .shared, clock: ImmediateClock()))
+                client: AWSJSONClient(service: .kinesis, environment: try localEnvironment(endpoint), httpClient: .shared, clock: ImmediateClock())
+            )
             let shards = try await kinesis.listShards(stream: "s", pageSize: 1)
             #expect(shards.map(\.shardID) == ["shardId-000000000000", "shardId-000000000001"])
             #expect(shards[1].lineage.parentShardID == "shardId-000000000000")
@@ -151,12 +157,14 @@ struct ScriptedServerTests {
     @Test func kinesisExpiredIteratorIsDecoded() async throws {
         let expired = ScriptedServer.Answer(
             status: 400,
-            body: #"{"__type":"ExpiredIteratorException","message":"Iterator expired. The iterator was created at time X while right now it is Y which is further in the future than the tolerated delay of 300000 milliseconds."}"#,
+            body:
+                #"{"__type":"ExpiredIteratorException","message":"Iterator expired. The iterator was created at time X while right now it is Y which is further in the future than the tolerated delay of 300000 milliseconds."}"#,
             headers: ["Content-Type": "application/x-amz-json-1.1"]
         )
         _ = try await ScriptedServer.run([expired]) { endpoint in
             let kinesis = KinesisClient(
-                client: AWSJSONClient(service: .kinesis, environment: try localEnvironment(endpoint), httpClient: .shared, clock: ImmediateClock()))
+                client: AWSJSONClient(service: .kinesis, environment: try localEnvironment(endpoint), httpClient: .shared, clock: ImmediateClock())
+            )
             await #expect {
                 try await kinesis.getRecords(shardIterator: "old")
             } throws: { error in

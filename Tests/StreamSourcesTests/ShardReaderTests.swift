@@ -42,7 +42,13 @@ final class ScriptedStreamsAPI: DynamoDBStreamsAPI {
         case .page(let sequenceNumbers, let next):
             return DynamoDBStreamsGetRecordsOutput(
                 records: sequenceNumbers.map {
-                    DynamoDBStreamRecord(raw: Data(#"{"seq":"\#($0)"}"#.utf8), eventID: "e\($0)", eventName: "INSERT", sequenceNumber: $0, approximateCreationDateTime: nil)
+                    DynamoDBStreamRecord(
+                        raw: Data(#"{"seq":"\#($0)"}"#.utf8),
+                        eventID: "e\($0)",
+                        eventName: "INSERT",
+                        sequenceNumber: $0,
+                        approximateCreationDateTime: nil
+                    )
                 },
                 nextShardIterator: next
             )
@@ -66,7 +72,8 @@ func collect(_ reader: ShardReader<DynamoDBStreamRecord>, limit: Int = 20) async
 
 @Suite(.timeLimit(.minutes(1)))
 struct ShardReaderTests {
-    static func reader(_ api: ScriptedStreamsAPI, checkpoint: String?, clock: ImmediateClock = ImmediateClock()) -> ShardReader<DynamoDBStreamRecord> {
+    static func reader(_ api: ScriptedStreamsAPI, checkpoint: String?, clock: ImmediateClock = ImmediateClock()) -> ShardReader<DynamoDBStreamRecord>
+    {
         .dynamoDB(api: api, streamARN: "arn:s", shardID: "shard-1", checkpoint: checkpoint, clock: clock)
     }
 
@@ -137,7 +144,9 @@ struct ShardReaderTests {
         try await withMoto { endpoint in
             let setup = try await ChildProcess.runPython(MotoScripts.boto, arguments: ["dynamodb-setup", endpoint, "reader"])
             let arn = try #require((try JSONSerialization.jsonObject(with: setup) as? [String: String])?["streamArn"])
-            let streams = DynamoDBStreamsClient(client: AWSJSONClient(service: .dynamoDBStreams, environment: try localEnvironment(endpoint), httpClient: .shared))
+            let streams = DynamoDBStreamsClient(
+                client: AWSJSONClient(service: .dynamoDBStreams, environment: try localEnvironment(endpoint), httpClient: .shared)
+            )
             let shard = try #require(try await streams.describeStream(streamARN: arn).shards.first)
             let reader = ShardReader.dynamoDB(api: streams, streamARN: arn, shardID: shard.shardID, checkpoint: nil, clock: ImmediateClock())
             var iterator = reader.makeAsyncIterator()
@@ -148,7 +157,11 @@ struct ShardReaderTests {
             #expect(records.map(\.eventName) == ["INSERT", "MODIFY", "INSERT", "REMOVE"])
             // Resuming from the second record's checkpoint yields the rest.
             var resumed = ShardReader.dynamoDB(
-                api: streams, streamARN: arn, shardID: shard.shardID, checkpoint: records[1].sequenceNumber, clock: ImmediateClock()
+                api: streams,
+                streamARN: arn,
+                shardID: shard.shardID,
+                checkpoint: records[1].sequenceNumber,
+                clock: ImmediateClock()
             ).makeAsyncIterator()
             guard case .records(let rest, _) = try await resumed.next() else {
                 Issue.record("expected records after the checkpoint")

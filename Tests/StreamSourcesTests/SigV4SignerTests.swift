@@ -45,7 +45,8 @@ struct SigV4Vector: CustomTestStringConvertible, Sendable {
         if target.hasSuffix(" HTTP/1.1") { target.removeLast(" HTTP/1.1".count) }
         let path = String(target.prefix { $0 != "?" })
         let queryString = target.dropFirst(path.count + 1)
-        let query = queryString.isEmpty
+        let query =
+            queryString.isEmpty
             ? []
             : queryString.split(separator: "&").map { item -> (name: String, value: String) in
                 let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -74,7 +75,11 @@ struct SigV4SignerTests {
 
     static func signer(sessionToken: String? = nil) -> SigV4Signer {
         SigV4Signer(
-            credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", sessionToken: sessionToken),
+            credentials: AWSCredentials(
+                accessKeyID: "AKIDEXAMPLE",
+                secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                sessionToken: sessionToken
+            ),
             region: "us-east-1",
             service: "service"
         )
@@ -105,7 +110,11 @@ struct SigV4SignerTests {
     }
 
     @Test func credentialsDescriptionsRedactSecrets() {
-        let credentials = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", sessionToken: "TOKEN123")
+        let credentials = AWSCredentials(
+            accessKeyID: "AKIDEXAMPLE",
+            secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            sessionToken: "TOKEN123"
+        )
         for text in [credentials.description, credentials.debugDescription, "\(credentials)", String(reflecting: credentials)] {
             #expect(!text.contains("wJalr"))
             #expect(!text.contains("TOKEN123"))
