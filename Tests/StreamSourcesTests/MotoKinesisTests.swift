@@ -69,6 +69,36 @@ struct MotoKinesisTests {
         }
     }
 
+    @Test func shardReaderResumesFromACheckpoint() async throws {
+        try await withMoto { endpoint in
+            let setup = try await ChildProcess.runPython(MotoScripts.boto, arguments: ["kinesis-setup", endpoint, "reader"] + Self.payloads)
+            let puts = try #require((try JSONSerialization.jsonObject(with: setup) as? [String: Any])?["puts"] as? [[String: String]])
+            // The shard that got the most records (the partition keys spread 6 records over 2 shards).
+            let byShard = Dictionary(grouping: puts, by: { $0["ShardId"] ?? "" })
+            let (shardID, shardPuts) = try #require(byShard.max { $0.value.count < $1.value.count })
+            let inShard = shardPuts.compactMap { $0["SequenceNumber"] }
+            try #require(inShard.count >= 2)
+            let kinesis = KinesisClient(client: AWSJSONClient(service: .kinesis, environment: try localEnvironment(endpoint), httpClient: .shared))
+
+            var fromStart = ShardReader.kinesis(api: kinesis, stream: "reader", shardID: shardID, checkpoint: nil, clock: ImmediateClock())
+                .makeAsyncIterator()
+            guard case .records(let all, let lag) = try await fromStart.next() else {
+                Issue.record("expected records")
+                return
+            }
+            #expect(all.map(\.sequenceNumber) == inShard)
+            #expect(lag != nil)
+
+            var resumed = ShardReader.kinesis(api: kinesis, stream: "reader", shardID: shardID, checkpoint: inShard[0], clock: ImmediateClock())
+                .makeAsyncIterator()
+            guard case .records(let rest, _) = try await resumed.next() else {
+                Issue.record("expected records after the checkpoint")
+                return
+            }
+            #expect(rest.map(\.sequenceNumber) == Array(inShard.dropFirst()))
+        }
+    }
+
     @Test func unknownStreamIsResourceNotFound() async throws {
         try await withMoto { endpoint in
             let kinesis = KinesisClient(
