@@ -11,6 +11,10 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The byte-crunching targets (JSON scanning, compression, replay) are optimised in debug builds too:
+/// unoptimised they are ~100x slower, which makes the crash and end-to-end tests crawl.
+let hotPathSettings: [SwiftSetting] = swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "StreamVault",
     platforms: [.macOS(.v15)],
@@ -38,7 +42,7 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
         ),
-        .target(name: "StreamModel", swiftSettings: swiftSettings),
+        .target(name: "StreamModel", swiftSettings: hotPathSettings),
         .target(
             name: "ArchiveStore",
             dependencies: [
@@ -48,12 +52,12 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: hotPathSettings
         ),
         .target(
             name: "Replay",
             dependencies: ["StreamModel", "ArchiveStore"],
-            swiftSettings: swiftSettings
+            swiftSettings: hotPathSettings
         ),
         .target(
             name: "StreamSources",
@@ -67,7 +71,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "SampleData", dependencies: ["StreamModel"], swiftSettings: swiftSettings),
+        .target(name: "SampleData", dependencies: ["StreamModel"], swiftSettings: hotPathSettings),
         .executableTarget(
             name: "streamvault",
             dependencies: [
@@ -88,7 +92,7 @@ let package = Package(
         .testTarget(name: "StreamModelTests", dependencies: ["StreamModel", "SampleData", "StreamVaultTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ArchiveStoreTests",
-            dependencies: ["ArchiveStore", "StreamModel", "SampleData", "StreamVaultTesting"],
+            dependencies: ["ArchiveStore", "StreamModel", "SampleData", "StreamVaultTesting", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "ArchiveStore", "SampleData", "StreamVaultTesting"], swiftSettings: swiftSettings),
@@ -100,7 +104,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StreamVaultCLITests",
-            dependencies: ["StreamVaultTesting", "StreamModel", "SampleData"],
+            dependencies: ["StreamVaultTesting", "StreamModel", "SampleData", "ArchiveStore"],
             swiftSettings: swiftSettings
         ),
     ]

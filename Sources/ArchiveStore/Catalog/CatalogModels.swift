@@ -103,6 +103,12 @@ public struct BlockCommit: Sendable {
         public var offset: Int64
         public var length: Int64
         public var header: BlockHeader
+        public init(shardRowID: Int64, offset: Int64, length: Int64, header: BlockHeader) {
+            self.shardRowID = shardRowID
+            self.offset = offset
+            self.length = length
+            self.header = header
+        }
     }
     public var streamID: Int64
     public var segmentID: Int64
@@ -113,4 +119,10 @@ public struct BlockCommit: Sendable {
     public var checkpoints: [Int64: SequenceNumber] = [:]
     /// Event ids to remember, per shard row (event-id dedupe shards only).
     public var eventIDs: [Int64: [[UInt8]]] = [:]
+
+    public init(streamID: Int64, segmentID: Int64, committedBytes: Int64) {
+        self.streamID = streamID
+        self.segmentID = segmentID
+        self.committedBytes = committedBytes
+    }
 }

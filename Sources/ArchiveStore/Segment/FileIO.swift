@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import SystemPackage
 
 #if canImport(Glibc)
@@ -58,6 +60,20 @@ struct FileIO {
             }
             done += n
         }
+    }
+
+    /// Hex SHA-256 of the file's first `length` bytes, read in 4 MiB chunks.
+    func sha256(length: Int) throws -> String {
+        var hasher = SHA256()
+        var buffer: [UInt8] = []
+        var offset = 0
+        while offset < length {
+            let n = min(4 << 20, length - offset)
+            try read(count: n, at: offset, into: &buffer)
+            hasher.update(data: buffer)
+            offset += n
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     func sync() throws {

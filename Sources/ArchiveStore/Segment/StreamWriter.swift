@@ -1,6 +1,5 @@
 public import Logging
 public import StreamModel
-import Crypto
 import Foundation
 import SystemPackage
 
@@ -271,17 +270,7 @@ public final class StreamWriter {
     private func sealCurrentSegment() throws {
         guard let segment, let file = segmentFile else { return }
         guard segment.blockCount > 0 else { return }
-        var hasher = SHA256()
-        var buffer: [UInt8] = []
-        var offset = 0
-        let size = Int(segment.committedBytes)
-        while offset < size {
-            let n = min(4 << 20, size - offset)
-            try file.read(count: n, at: offset, into: &buffer)
-            hasher.update(data: buffer)
-            offset += n
-        }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = try file.sha256(length: Int(segment.committedBytes))
         try catalog.sealSegment(id: segment.id, sha256: digest, now: clock.nowMillis())
         logger.debug("Sealed segment", metadata: ["sv.segment": "\(segment.fileName)", "sv.sha256": "\(digest)"])
         file.close()

@@ -14,6 +14,35 @@ public enum AttributeValueValidator {
         } while try c.nextMember(closing: UInt8(ascii: "}"))
     }
 
+    /// The type descriptors of attribute values.
+    enum TypeTag { case s, n, b, bool, null, m, l, ss, ns, bs }
+
+    static func typeTag(_ c: JSONCursor, _ tag: Range<Int>) -> TypeTag? {
+        switch tag.count {
+        case 1:
+            switch c.byte(at: tag.lowerBound) {
+            case UInt8(ascii: "S"): return .s
+            case UInt8(ascii: "N"): return .n
+            case UInt8(ascii: "B"): return .b
+            case UInt8(ascii: "M"): return .m
+            case UInt8(ascii: "L"): return .l
+            default: return nil
+            }
+        case 2:
+            guard c.byte(at: tag.lowerBound + 1) == UInt8(ascii: "S") else { return nil }
+            switch c.byte(at: tag.lowerBound) {
+            case UInt8(ascii: "S"): return .ss
+            case UInt8(ascii: "N"): return .ns
+            case UInt8(ascii: "B"): return .bs
+            default: return nil
+            }
+        default:
+            if c.equals(tag, "BOOL") { return .bool }
+            if c.equals(tag, "NULL") { return .null }
+            return nil
+        }
+    }
+
     /// Validates one attribute value (`{"T": value}`).
     public static func validateValue(_ c: inout JSONCursor, depth: Int) throws(ShapeError) {
         guard c.peek() == UInt8(ascii: "{") else {
@@ -21,48 +50,37 @@ public enum AttributeValueValidator {
         }
         guard try c.openObject() else { throw c.fail("attribute value has no type descriptor (S, N, B, BOOL, NULL, M, L, SS, NS, BS)") }
         let tag = try c.readKey()
-        do throws(ShapeError) { try validatePayload(&c, tag: tag, depth: depth) } catch { throw error.inside(.key(c.text(tag))) }
+        guard let type = typeTag(c, tag) else { throw unknownType(c, tag) }
+        do throws(ShapeError) { try validatePayload(&c, type: type, depth: depth) } catch { throw error.inside(.key(c.text(tag))) }
         guard c.peek() == UInt8(ascii: "}") else {
             throw c.fail("attribute value must have exactly one type descriptor")
         }
         c.offset += 1
     }
 
-    private static func validatePayload(_ c: inout JSONCursor, tag: Range<Int>, depth: Int) throws(ShapeError) {
-        switch tag.count {
-        case 1:
-            switch c.byte(at: tag.lowerBound) {
-            case UInt8(ascii: "S"): try expectString(&c)
-            case UInt8(ascii: "N"): try readNumberString(&c)
-            case UInt8(ascii: "B"): try readBase64(&c)
-            case UInt8(ascii: "M"): try validateMap(&c, depth: depth)
-            case UInt8(ascii: "L"):
-                guard c.peek() == UInt8(ascii: "[") else { throw c.fail("expected a list of attribute values") }
-                guard try c.openArray() else { return }
-                var index = 0
-                repeat {
-                    do throws(ShapeError) { try validateValue(&c, depth: depth + 1) } catch { throw error.inside(.index(index)) }
-                    index += 1
-                } while try c.nextMember(closing: UInt8(ascii: "]"))
-            default: throw unknownType(c, tag)
-            }
-        case 2:
-            switch (c.byte(at: tag.lowerBound), c.byte(at: tag.lowerBound + 1)) {
-            case (UInt8(ascii: "S"), UInt8(ascii: "S")): try validateSet(&c, element: expectString)
-            case (UInt8(ascii: "N"), UInt8(ascii: "S")): try validateSet(&c, element: readNumberString)
-            case (UInt8(ascii: "B"), UInt8(ascii: "S")): try validateSet(&c, element: readBase64)
-            default: throw unknownType(c, tag)
-            }
-        default:
-            if c.equals(tag, "BOOL") {
-                guard c.peek() == UInt8(ascii: "t") || c.peek() == UInt8(ascii: "f") else { throw c.fail("expected true or false") }
-                _ = try c.readBool()
-            } else if c.equals(tag, "NULL") {
-                guard c.peek() == UInt8(ascii: "t") else { throw c.fail("expected true") }
-                _ = try c.readBool()
-            } else {
-                throw unknownType(c, tag)
-            }
+    private static func validatePayload(_ c: inout JSONCursor, type: TypeTag, depth: Int) throws(ShapeError) {
+        switch type {
+        case .s: try expectString(&c)
+        case .n: try readNumberString(&c)
+        case .b: try readBase64(&c)
+        case .m: try validateMap(&c, depth: depth)
+        case .l:
+            guard c.peek() == UInt8(ascii: "[") else { throw c.fail("expected a list of attribute values") }
+            guard try c.openArray() else { return }
+            var index = 0
+            repeat {
+                do throws(ShapeError) { try validateValue(&c, depth: depth + 1) } catch { throw error.inside(.index(index)) }
+                index += 1
+            } while try c.nextMember(closing: UInt8(ascii: "]"))
+        case .ss: try validateSet(&c, element: expectString)
+        case .ns: try validateSet(&c, element: readNumberString)
+        case .bs: try validateSet(&c, element: readBase64)
+        case .bool:
+            guard c.peek() == UInt8(ascii: "t") || c.peek() == UInt8(ascii: "f") else { throw c.fail("expected true or false") }
+            _ = try c.readBool()
+        case .null:
+            guard c.peek() == UInt8(ascii: "t") else { throw c.fail("expected true") }
+            _ = try c.readBool()
         }
     }
 
@@ -90,16 +108,22 @@ public enum AttributeValueValidator {
         guard c.peek() == UInt8(ascii: "\"") else { throw c.fail("expected a numeric string") }
         let token = try c.readString()
         let r = token.content
-        guard !token.hasEscapes,
-            NumberGrammar.scan(c.base, from: r.lowerBound, to: r.upperBound, allowPlus: true, json: false) == r.upperBound
-        else { throw ShapeError(expectation: "expected a numeric string", offset: r.lowerBound) }
+        let valid: Bool
+        if token.hasEscapes {  // legal JSON, never written by AWS: check the unescaped text
+            let text = c.unescaped(r)
+            valid = text.withUnsafeBufferPointer { NumberGrammar.scan($0.baseAddress!, from: 0, to: $0.count, allowPlus: true, json: false) == $0.count }
+        } else {
+            valid = NumberGrammar.scan(c.base, from: r.lowerBound, to: r.upperBound, allowPlus: true, json: false) == r.upperBound
+        }
+        guard valid else { throw ShapeError(expectation: "expected a numeric string", offset: r.lowerBound) }
     }
 
     /// B values are base64 strings.
     private static func readBase64(_ c: inout JSONCursor) throws(ShapeError) {
         guard c.peek() == UInt8(ascii: "\"") else { throw c.fail("expected a base64 string") }
         let token = try c.readString()
-        guard Base64.isValid(c.bytes(token.content)) else {
+        let valid = token.hasEscapes ? c.unescaped(token.content).withUnsafeBufferPointer { Base64.isValid($0) } : Base64.isValid(c.bytes(token.content))
+        guard valid else {
             throw ShapeError(expectation: "expected a base64 string", offset: token.content.lowerBound)
         }
     }

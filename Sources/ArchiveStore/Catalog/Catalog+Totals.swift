@@ -1,0 +1,34 @@
+import GRDB
+
+/// A stream's size and time range, as `streamvault stats` shows them.
+public struct StreamTotals: Sendable, Equatable {
+    public var records: Int64
+    public var rawBytes: Int64
+    public var storedBytes: Int64
+    public var segments: Int64
+    public var blocks: Int64
+    public var shards: Int64
+    public var gaps: Int64
+    public var minTime: Int64?
+    public var maxTime: Int64?
+}
+
+extension Catalog {
+    /// Totals of one stream, from the segment rows (no file is read).
+    public func totals(streamID: Int64) throws -> StreamTotals {
+        try database.read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT coalesce(sum(record_count), 0) AS records, coalesce(sum(raw_bytes), 0) AS raw, coalesce(sum(committed_bytes), 0) AS stored,
+                        count(*) AS segments, coalesce(sum(block_count), 0) AS blocks, min(min_time) AS min_time, max(max_time) AS max_time
+                    FROM segments WHERE stream_id = ?
+                    """, arguments: [streamID])!
+            let shards = try Int64.fetchOne(db, sql: "SELECT count(*) FROM shards WHERE stream_id = ?", arguments: [streamID]) ?? 0
+            let gaps = try Int64.fetchOne(db, sql: "SELECT count(*) FROM gaps WHERE stream_id = ?", arguments: [streamID]) ?? 0
+            return StreamTotals(
+                records: row["records"], rawBytes: row["raw"], storedBytes: row["stored"], segments: row["segments"], blocks: row["blocks"],
+                shards: shards, gaps: gaps, minTime: row["min_time"], maxTime: row["max_time"])
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import ArchiveStore
+public import ArgumentParser
+import Foundation
+
+extension IngestOptions.InputFormat: ExpressibleByArgument {}
+
+extension StreamVaultCommand {
+    struct Ingest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Archive DynamoDB change records from files or stdin.",
+            discussion: """
+                Input: NDJSON of native DynamoDB Streams records (GetRecords items, one per line), or Lambda \
+                DynamoDB event files ({"Records":[...]}, several per file allowed); detected from the first \
+                value unless --format says.
+
+                Shards and duplicates: neither shape names its shard.
+                  --shard ID   the input is that shard's log, in sequence order; a record at or below the \
+                shard's archived sequence number is a duplicate and is skipped. Re-ingesting a file is a no-op.
+                  (no --shard) records go to the stream's 'default' shard and a record whose eventID is \
+                already archived is skipped, whatever its order.
+
+                A record is acknowledged only once its block is fsynced and the catalog committed: after a crash, \
+                run the same command again. Bad input stops the run with the file, line and field, after \
+                archiving everything before it; --skip-invalid sets bad records aside instead.
+
+                Examples:
+                  streamvault ingest --stream orders records.ndjson
+                  streamvault ingest --stream orders --shard shardId-000001 shard1.ndjson
+                  aws dynamodbstreams get-records ... | jq -c '.Records[]' | streamvault ingest --stream orders -
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: ArgumentHelp("Stream to archive into (created on first use), e.g. the table name.", valueName: "name"))
+        var stream: String
+
+        @Option(help: ArgumentHelp("The shard the input came from (see discussion). Default: the stream's 'default' shard.", valueName: "id"))
+        var shard: String?
+
+        @Option(help: "Input layout; auto looks at the first value.")
+        var format: IngestOptions.InputFormat = .auto
+
+        @Flag(help: "Set invalid records aside in <storage>/<stream>/rejected/ with the reason, and go on.")
+        var skipInvalid = false
+
+        @Option(name: .customLong("block-kib"), help: ArgumentHelp("Uncompressed KiB of one shard's records per block (advanced).", valueName: "KiB"))
+        var blockKiB = 1024
+
+        @Option(
+            name: .customLong("commit-kib"), help: ArgumentHelp("Uncompressed KiB buffered between commits (fsync + catalog transaction) (advanced).", valueName: "KiB"))
+        var commitKiB = 8192
+
+        @Argument(help: ArgumentHelp("Files to read; - is stdin.", valueName: "file"))
+        var files: [String] = []
+
+        func validate() throws {
+            try global.validateLogLevel()
+            guard !files.isEmpty else { throw ValidationError("Name at least one input file, or - for stdin.") }
+            guard blockKiB >= 1, commitKiB >= 1 else { throw ValidationError("--block-kib and --commit-kib must be at least 1.") }
+            do { try StorageLayout.validateStreamName(stream) } catch { throw ValidationError("\(error)") }
+        }
+
+        func run() throws {
+            let catalog = try global.openCatalog(create: true)
+            let started = Date()
+            var options = IngestOptions(stream: stream, shard: shard, format: format, skipInvalid: skipInvalid)
+            options.writer.blockBytes = blockKiB << 10
+            options.writer.commitBytes = commitKiB << 10
+            let showProgress = stderrIsTerminal
+            let ingestor = try Ingestor(layout: global.layout, catalog: catalog, options: options, logger: global.makeLogger("streamvault.ingest")) { s in
+                guard showProgress else { return }
+                let rate = Double(s.recordsRead) / max(Date().timeIntervalSince(started), 0.001)
+                FileHandle.standardError.write(Data("\r\(stream): \(Format.count(s.recordsRead)) records read, \(Format.count(Int(rate)))/s   ".utf8))
+            }
+            let summary: IngestSummary
+            do {
+                summary = try ingestor.ingest(paths: files)
+            } catch {
+                if showProgress { printError("") }
+                throw error
+            }
+            if showProgress { printError("") }
+            let seconds = Date().timeIntervalSince(started)
+            var line = "\(stream): \(Format.count(summary.archived)) records archived"
+            line += ", \(Format.count(summary.duplicates)) duplicates skipped"
+            if summary.rejected > 0 { line += ", \(Format.count(summary.rejected)) rejected" }
+            line += "; \(Format.bytes(Int64(summary.rawBytes))) -> \(Format.bytes(Int64(summary.storedBytes)))"
+            line += " (\(Format.ratio(raw: Int64(summary.rawBytes), stored: Int64(summary.storedBytes))))"
+            line += String(format: " in %.2f s (%@ records/s)", seconds, Format.count(Int(Double(summary.recordsRead) / max(seconds, 0.001))))
+            printError(line)
+            if let file = summary.rejectedFile {
+                printError("Rejected records: \(file) (reasons beside it in .reasons.ndjson). Fix them and ingest that file.")
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+
+@main
+struct StreamVaultCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "streamvault",
+        abstract: "Long-retention archive for DynamoDB change streams.",
+        discussion: """
+            DynamoDB Streams forgets a change after 24 hours. StreamVault keeps it: records go into zstd segment \
+            files indexed in SQLite under --storage (default ./storage), and come back by time or sequence range.
+
+            A five-minute tour:
+              streamvault sample --records 10000 > day.ndjson      # a realistic day of Orders changes
+              streamvault ingest --stream orders day.ndjson        # archive them
+              streamvault ls                                       # streams, shards, segments
+              streamvault replay --stream orders --from 2026-01-01T06:00:00Z --to 2026-01-01T06:01:00Z
+              streamvault stats                                    # records, bytes, compression ratio
+              streamvault verify                                   # every block's checksum vs the catalog
+            """,
+        version: "0.1.0",
+        subcommands: [Ingest.self, Replay.self, List.self, Stats.self, Verify.self, Sample.self]
+    )
+}
