@@ -121,11 +121,16 @@ public final class ReplayEngine {
         var c = JSONCursor(UnsafeRawBufferPointer(record))
         switch format {
         case .native, .lambdaDynamoDB:
+            guard let f = ChangeRecordScanner.locateNative(&c) else {
+                throw ArchiveError(code: .segmentCorrupt, message: "An archived record has no SequenceNumber or ApproximateCreationDateTime. Run `streamvault verify`.")
+            }
+            return (f.sequence, f.eventTimeMillis)
+        case .kinesisRecord:
             do throws(ShapeError) {
-                let f = try ChangeRecordScanner.scanNative(&c)
+                let f = try KinesisRecordScanner.scan(record)
                 return (f.sequenceNumber, f.eventTimeMillis)
             } catch {
-                throw ArchiveError(code: .segmentCorrupt, message: "An archived record no longer parses (\(error)). Run `streamvault verify`.")
+                throw ArchiveError(code: .segmentCorrupt, message: "An archived Kinesis record no longer parses (\(error)). Run `streamvault verify`.")
             }
         default:
             throw ArchiveError(code: .invalidArgument, message: "Replaying records stored as \(format.rawValue) by range is not supported yet.")

@@ -1,0 +1,114 @@
+/// What the archive needs to know about a Kinesis GetRecords item that carries a Kinesis Data Streams
+/// for DynamoDB payload in its base64 `Data`.
+public struct KinesisRecordFacts: Sendable {
+    /// `SequenceNumber`'s digits, as a range of the record's text.
+    public var sequenceNumber: Range<Int>
+    /// The payload's `eventID` (escapes resolved). Kinesis may deliver a change twice: this is what recognises it.
+    public var eventID: [UInt8]
+    /// The payload's `dynamodb.ApproximateCreationDateTime` in epoch milliseconds (the payload gives
+    /// milliseconds, or microseconds when `ApproximateCreationDateTimePrecision` is `MICROSECOND`).
+    public var eventTimeMillis: Int64
+
+    public init(sequenceNumber: Range<Int>, eventID: [UInt8], eventTimeMillis: Int64) {
+        self.sequenceNumber = sequenceNumber
+        self.eventID = eventID
+        self.eventTimeMillis = eventTimeMillis
+    }
+}
+
+/// Reads a Kinesis record (`{"SequenceNumber", "ApproximateArrivalTimestamp", "Data", "PartitionKey", ...}`)
+/// and the Kinesis Data Streams for DynamoDB payload in its `Data`, for the archiver and for replay by range.
+public enum KinesisRecordScanner {
+    /// Scans one Kinesis record.
+    /// - Parameter record: The record's JSON text.
+    /// - Returns: Its sequence number range, the payload's eventID and event time.
+    /// - Throws: ``ShapeError`` naming the field when the record or its payload lacks what is needed.
+    public static func scan(_ record: UnsafeBufferPointer<UInt8>) throws(ShapeError) -> KinesisRecordFacts {
+        var c = JSONCursor(UnsafeRawBufferPointer(record))
+        var sequence: Range<Int>?
+        var data: JSONCursor.StringToken?
+        guard c.peek() == UInt8(ascii: "{") else { throw c.fail("expected a Kinesis record object") }
+        if try c.openObject() {
+            repeat {
+                let key = try c.readKey()
+                do throws(ShapeError) {
+                    if c.equals(key, "SequenceNumber") {
+                        sequence = try ChangeRecordScanner.readSequenceNumber(&c)
+                    } else if c.equals(key, "Data") {
+                        guard c.peek() == UInt8(ascii: "\"") else { throw c.fail("expected a base64 string") }
+                        data = try c.readString()
+                    } else {
+                        try c.skipValue(depth: 1)
+                    }
+                } catch {
+                    throw error.inside(.key(c.text(key)))
+                }
+            } while try c.nextMember(closing: UInt8(ascii: "}"))
+        }
+        guard let sequence else { throw ShapeError(path: [.key("SequenceNumber")], expectation: "missing", offset: 0) }
+        guard let data else { throw ShapeError(path: [.key("Data")], expectation: "missing", offset: 0) }
+        let text = data.hasEscapes ? c.unescaped(data.content) : Array(c.bytes(data.content))
+        guard let payload = Base64.decode(text) else {
+            throw ShapeError(path: [.key("Data")], expectation: "expected base64", offset: data.content.lowerBound)
+        }
+        do throws(ShapeError) {
+            let (eventID, time) = try payload.withUnsafeBufferPointer { (buffer) throws(ShapeError) in try scanPayload(buffer) }
+            return KinesisRecordFacts(sequenceNumber: sequence, eventID: eventID, eventTimeMillis: time)
+        } catch {
+            // Offsets inside the decoded payload mean nothing in the record's text: point at Data.
+            throw ShapeError(path: [.key("Data")] + error.path, expectation: error.expectation + " (in the decoded payload)", offset: data.content.lowerBound)
+        }
+    }
+
+    /// The eventID and event time of a Kinesis Data Streams for DynamoDB payload.
+    static func scanPayload(_ payload: UnsafeBufferPointer<UInt8>) throws(ShapeError) -> ([UInt8], Int64) {
+        var c = JSONCursor(UnsafeRawBufferPointer(payload))
+        var eventID: [UInt8]?
+        var time: Range<Int>?
+        var micro = false
+        guard c.peek() == UInt8(ascii: "{") else { throw c.fail("expected a Kinesis Data Streams for DynamoDB record object") }
+        if try c.openObject() {
+            repeat {
+                let key = try c.readKey()
+                do throws(ShapeError) {
+                    if c.equals(key, "eventID") {
+                        guard c.peek() == UInt8(ascii: "\"") else { throw c.fail("expected a string") }
+                        let token = try c.readString()
+                        eventID = token.hasEscapes ? c.unescaped(token.content) : Array(c.bytes(token.content))
+                    } else if c.equals(key, "dynamodb") {
+                        guard c.peek() == UInt8(ascii: "{") else { throw c.fail("expected an object") }
+                        if try c.openObject() {
+                            repeat {
+                                let inner = try c.readKey()
+                                do throws(ShapeError) {
+                                    if c.equals(inner, "ApproximateCreationDateTime") {
+                                        time = try c.readNumber()
+                                    } else if c.equals(inner, "ApproximateCreationDateTimePrecision") {
+                                        guard c.peek() == UInt8(ascii: "\"") else { throw c.fail("expected MILLISECOND or MICROSECOND") }
+                                        let token = try c.readString()
+                                        micro = c.equals(token.content, "MICROSECOND")
+                                    } else {
+                                        try c.skipValue(depth: 2)
+                                    }
+                                } catch {
+                                    throw error.inside(.key(c.text(inner)))
+                                }
+                            } while try c.nextMember(closing: UInt8(ascii: "}"))
+                        }
+                    } else {
+                        try c.skipValue(depth: 1)
+                    }
+                } catch {
+                    throw error.inside(.key(c.text(key)))
+                }
+            } while try c.nextMember(closing: UInt8(ascii: "}"))
+        }
+        guard let eventID else { throw ShapeError(path: [.key("eventID")], expectation: "missing", offset: 0) }
+        guard let time else { throw ShapeError(path: [.key("dynamodb"), .key("ApproximateCreationDateTime")], expectation: "missing", offset: 0) }
+        let number = c.bytes(time)
+        guard let millis = micro ? EventTime.millis(fromMicros: number) : EventTime.millis(fromMillis: number) else {
+            throw ShapeError(path: [.key("dynamodb"), .key("ApproximateCreationDateTime")], expectation: "time out of range", offset: time.lowerBound)
+        }
+        return (eventID, millis)
+    }
+}
