@@ -22,6 +22,7 @@ extension StreamVaultCommand {
                   streamvault replay --stream orders --from 2026-01-01T06:00:00Z --to 2026-01-01T06:01:00Z
                   streamvault replay --stream orders --shard shardId-000001 --from-seq 4000000000000000000123
                   streamvault replay --stream orders --order time | jq -c 'select(.eventName == "REMOVE")'
+                  streamvault replay --stream orders --format plain --from 2026-01-01T06:00:00Z --to 2026-01-01T07:00:00Z
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -47,6 +48,12 @@ extension StreamVaultCommand {
         @Option(help: "Output order.")
         var order: ReplayQuery.Order = .shard
 
+        @Option(help: "Output shape; default: as archived. Conversions are lossless (docs/CONVERSION.md).")
+        var format: RecordFormat?
+
+        @Option(help: ArgumentHelp("Table name for kds/Kinesis output when the records do not carry it (default: the stream's table, else its name).", valueName: "name"))
+        var tableName: String?
+
         @Flag(help: "Print the catalog lookup time, blocks read and total time to stderr.")
         var timing = false
 
@@ -69,8 +76,28 @@ extension StreamVaultCommand {
                 stream: stream, from: from.flatMap { ISO8601.parseMillis($0) }, to: to.flatMap { ISO8601.parseMillis($0) }, shard: shard,
                 fromSequence: fromSeq.flatMap { SequenceNumber($0) }, toSequence: toSeq.flatMap { SequenceNumber($0) }, order: order)
             let sink = OutputSink()
-            let stats = try engine.run(query) { record, _ in
-                try sink.write(record)
+            var options = ConversionOptions()
+            if let info = try catalog.stream(named: stream) {
+                options.tableName = tableName ?? info.tableName ?? info.name
+                options.region = info.region
+                options.streamARN = info.arn
+            }
+            var converters: [RecordFormat: RecordConverter] = [:]
+            var converted: [UInt8] = []
+            let stats = try engine.run(query) { record, stored in
+                if let format, format != stored {
+                    var converter = converters[stored] ?? RecordConverter(from: stored, to: format, options: options)
+                    converted.removeAll(keepingCapacity: true)
+                    do throws(ShapeError) {
+                        try converter.convert(record, into: &converted)
+                    } catch {
+                        throw CLIError("Converting an archived \(stored.rawValue) record to \(format.rawValue) failed: \(error)")
+                    }
+                    converters[stored] = converter
+                    try sink.write(converted)
+                } else {
+                    try sink.write(record)
+                }
                 try sink.writeByte(0x0A)
                 return !sink.isClosed
             }

@@ -1,4 +1,5 @@
 import Foundation
+import StreamVaultTesting
 import SampleData
 import StreamModel
 import Testing
@@ -83,5 +84,25 @@ struct ChangeRecordScannerTests {
         var out: [UInt8] = []
         Array(pretty.utf8).withUnsafeBufferPointer { JSONCompactor.compact($0, into: &out) }
         #expect(String(decoding: out, as: UTF8.self) == #"{"a":"x y\n\" z","b":[1,2]}"#)
+    }
+}
+
+struct LocateNativeTests {
+    /// The fast path used by replay must find exactly what the validating scanner finds.
+    @Test func agreesWithTheValidatingScanner() throws {
+        var lines = SampleFiles.lines(records: 300, shards: 3)
+        lines.append(ChangeRecordScannerTests.valid)
+        lines.append(#"{"eventID":"e","eventName":"MODIFY","dynamodb":{"Keys":{"k":{"S":"}]\"{["}},"NewImage":{"ApproximateCreationDateTime":{"N":"5"},"SequenceNumber":{"S":"9"}},"ApproximateCreationDateTime":1.7E9,"SequenceNumber":"000123"}}"#)
+        for line in lines {
+            let bytes = Array(line.utf8)
+            try bytes.withUnsafeBytes { raw in
+                var a = JSONCursor(raw)
+                var b = JSONCursor(raw)
+                let full = try ChangeRecordScanner.scanNative(&a)
+                let fast = try #require(ChangeRecordScanner.locateNative(&b))
+                #expect(fast.sequence == full.sequenceNumber)
+                #expect(fast.eventTimeMillis == full.eventTimeMillis)
+            }
+        }
     }
 }

@@ -45,11 +45,13 @@ public final class StreamWriter {
         public var commits = 0
     }
 
-    /// Opens the writer for `streamName`, creating the stream if needed.
+    /// Opens the writer for `streamName`, creating the stream if needed (`arn`, `region`, `tableName` and
+    /// `viewType` describe its source in the catalog; each is recorded only if still unknown).
     /// - Throws: ``ArchiveError`` with code `locked` if another process writes this stream.
     public init(
-        layout: StorageLayout, catalog: Catalog, streamName: String, source: StreamSourceKind = .file, configuration: WriterConfiguration = .init(),
-        clock: WallClock = .system, logger: Logger = Logger(label: "streamvault.writer")
+        layout: StorageLayout, catalog: Catalog, streamName: String, source: StreamSourceKind = .file, arn: String? = nil, region: String? = nil,
+        tableName: String? = nil, viewType: String? = nil, configuration: WriterConfiguration = .init(), clock: WallClock = .system,
+        logger: Logger = Logger(label: "streamvault.writer")
     ) throws {
         try StorageLayout.validateStreamName(streamName)
         try FileIO.makeDirectories(layout.segmentsDirectory(streamName))
@@ -61,7 +63,8 @@ public final class StreamWriter {
         self.logger = logger
         self.logger[metadataKey: "sv.stream"] = "\(streamName)"
         self.compressor = try ZstdCompressor(level: configuration.compressionLevel)
-        self.stream = try catalog.ensureStream(streamName, source: source, now: clock.nowMillis())
+        self.stream = try catalog.ensureStream(
+            streamName, source: source, arn: arn, region: region, tableName: tableName, viewType: viewType, now: clock.nowMillis())
         try recoverOpenSegment()
     }
 
@@ -99,6 +102,17 @@ public final class StreamWriter {
     public func append(
         _ record: UnsafeBufferPointer<UInt8>, shard shardID: String, sequence: Range<Int>, eventID: Range<Int>?, eventTime: Int64, format: RecordFormat
     ) throws -> AppendResult {
+        try append(
+            record, shard: shardID, sequence: sequence, eventIDBytes: eventID.map { UnsafeBufferPointer(rebasing: record[$0]) }, eventTime: eventTime,
+            format: format)
+    }
+
+    /// Offers one record whose eventID is not in its own text (a Kinesis record carries it inside its base64 `Data`).
+    /// - Parameter eventIDBytes: the eventID's bytes (needed on event-id shards); the other parameters as above.
+    public func append(
+        _ record: UnsafeBufferPointer<UInt8>, shard shardID: String, sequence: Range<Int>, eventIDBytes eventID: UnsafeBufferPointer<UInt8>?,
+        eventTime: Int64, format: RecordFormat
+    ) throws -> AppendResult {
         guard !JSONCompactor.containsLineBreak(record) else {
             throw ArchiveError(code: .invalidArgument, message: "A record must be one line of JSON; compact it first (JSONCompactor).")
         }
@@ -119,7 +133,7 @@ public final class StreamWriter {
             guard let eventID else {
                 throw ArchiveError(code: .invalidInput, message: "A record for shard '\(shardID)' has no eventID; it is needed to recognise duplicates.")
             }
-            let key = Array(record[eventID])
+            let key = Array(eventID)
             guard shard.pendingEventIDs.insert(key).inserted else {
                 statistics.duplicates += 1
                 return .duplicate

@@ -275,6 +275,36 @@ public struct JSONCursor {
         return true
     }
 
+    /// Skips one value of text already known to be valid JSON (archived records), without validating:
+    /// a tight loop over quotes, escapes and brackets.
+    public mutating func skipValidValue() {
+        skipWhitespace()
+        guard offset < count else { return }
+        var depth = 0
+        repeat {
+            let b = base[offset]
+            offset += 1
+            switch b {
+            case UInt8(ascii: "\""):
+                while offset < count {
+                    let c = base[offset]
+                    offset += 1
+                    if c == UInt8(ascii: "\\") { offset += 1 } else if c == UInt8(ascii: "\"") { break }
+                }
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+            default:
+                if depth == 0 {  // a scalar: run to its end
+                    while offset < count {
+                        let c = base[offset]
+                        if c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]") || c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { break }
+                        offset += 1
+                    }
+                }
+            }
+        } while depth > 0 && offset < count
+    }
+
     /// Skips one value of any type, validating it.
     public mutating func skipValue(depth: Int = 0) throws(ShapeError) {
         guard depth < Self.maxDepth else { throw fail("nested too deeply") }

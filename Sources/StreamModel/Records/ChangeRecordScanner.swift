@@ -83,6 +83,35 @@ public enum ChangeRecordScanner {
         return ChangeRecordFacts(eventID: eventID, sequenceNumber: seq, eventTimeMillis: time, eventName: eventName, hasEventSourceARN: hasARN)
     }
 
+    /// Finds the sequence number and event time of a native record already validated (an archived one)
+    /// without checking the rest: several times faster than ``scanNative(_:)``. Returns `nil` if either is missing.
+    public static func locateNative(_ c: inout JSONCursor) -> (sequence: Range<Int>, eventTimeMillis: Int64)? {
+        guard (try? c.openObject()) == true else { return nil }
+        repeat {
+            guard let key = try? c.readKey() else { return nil }
+            guard c.equals(key, "dynamodb") else {
+                c.skipValidValue()
+                continue
+            }
+            guard (try? c.openObject()) == true else { return nil }
+            var seq: Range<Int>?
+            var time: Int64?
+            repeat {
+                guard let inner = try? c.readKey() else { return nil }
+                if c.equals(inner, "SequenceNumber"), let token = try? c.readString() {
+                    seq = token.content
+                } else if c.equals(inner, "ApproximateCreationDateTime"), let r = try? c.readNumber() {
+                    time = EventTime.millis(fromSeconds: c.bytes(r))
+                } else {
+                    c.skipValidValue()
+                }
+                if let seq, let time { return (seq, time) }
+            } while (try? c.nextMember(closing: UInt8(ascii: "}"))) == true
+            return nil
+        } while (try? c.nextMember(closing: UInt8(ascii: "}"))) == true
+        return nil
+    }
+
     private static func scanDynamoDB(_ c: inout JSONCursor) throws(ShapeError) -> (seq: Range<Int>?, time: Int64?, keys: Bool) {
         var seq: Range<Int>?
         var time: Int64?
