@@ -163,7 +163,6 @@ public struct AWSJSONClient: Sendable {
         for header in signed.headers where header.name.lowercased() != "host" {
             request.headers.add(name: header.name, value: header.value)
         }
-        request.headers.add(name: "Content-Length", value: String(body.count))
         request.body = .bytes(ByteBuffer(bytes: body))
 
         var logger = self.logger
@@ -173,8 +172,8 @@ public struct AWSJSONClient: Sendable {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            // AHC's deadline only covers the wait for the response head (and not a request still queued for a
-            // connection), so the whole exchange, body included, also races a timer.
+            // AHC's deadline only covers the wait for the response head (and under load a request that had to
+            // wait for a connection was seen to outlive it), so the whole exchange, body included, races a timer.
             (response, bytes) = try await Self.withTimeout(configuration.timeout) { [httpClient, configuration, request, logger] in
                 let response = try await httpClient.execute(request, timeout: timeout, logger: logger)
                 let bytes = try await response.body.collect(upTo: configuration.maxResponseBytes)
@@ -182,8 +181,7 @@ public struct AWSJSONClient: Sendable {
             }
         } catch let error as CancellationError {
             throw error
-        } catch let error as NIOTooManyBytesError {
-            _ = error
+        } catch is NIOTooManyBytesError {
             throw AWSError(
                 code: .invalidResponse,
                 message:

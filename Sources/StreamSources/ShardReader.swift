@@ -165,7 +165,6 @@ public struct ShardReader<Record: Sendable>: AsyncSequence, Sendable {
                         restartAtTrimHorizon ? .trimHorizon : (last.map { .afterSequenceNumber($0) } ?? reader.configuration.startPosition)
                     do {
                         iterator = try await reader.getIterator(position)
-                        restartAtTrimHorizon = false
                     } catch let error as AWSError where error.code == .trimmedData {
                         if restartAtTrimHorizon { throw error }  // trimmed even at TRIM_HORIZON: not a gap, a broken service
                         return gap(error)
@@ -189,7 +188,10 @@ public struct ShardReader<Record: Sendable>: AsyncSequence, Sendable {
                 }
                 refreshes = 0
                 iterator = page.nextShardIterator
-                if let lastRecord = page.records.last { last = reader.sequenceNumber(lastRecord) }
+                if let lastRecord = page.records.last {
+                    last = reader.sequenceNumber(lastRecord)
+                    restartAtTrimHorizon = false  // from now on, resume after what was read
+                }
                 if page.nextShardIterator == nil {
                     if page.records.isEmpty {
                         finished = true

@@ -92,14 +92,13 @@ struct ScriptedServerTests {
         slow.delay = 3
         _ = try await ScriptedServer.run([slow]) { endpoint in
             let streams = try Self.streams(endpoint, clock: clock, retry: .none, timeout: .milliseconds(300))
-            let started = ContinuousClock.now
             await #expect {
                 try await streams.getRecords(shardIterator: "it")
             } throws: { error in
-                (error as? AWSError)?.code == .connection && "\(error)".contains("timed out")
+                // Without the client's own timer, AsyncHTTPClient (whose deadline only covers the response head)
+                // was seen to return the 3 s answer successfully when the machine was loaded.
+                (error as? AWSError)?.code == .connection && "\(error)".contains("timed out after 0.3 seconds")
             }
-            // The server answers after 3 s; the call must not have waited for it.
-            #expect(ContinuousClock.now - started < .milliseconds(2500))
         }
     }
 
