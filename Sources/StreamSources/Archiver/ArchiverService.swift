@@ -1,0 +1,232 @@
+public import ArchiveStore
+public import Logging
+public import ServiceLifecycle
+import Foundation
+import StreamModel
+import Synchronization
+
+/// What one ``ArchiverService`` run archived.
+public struct ArchiveSummary: Sendable, Equatable, CustomStringConvertible {
+    /// The stream's name in the archive.
+    public var stream: String = ""
+    /// Records committed.
+    public var records = 0
+    /// Their bytes as received.
+    public var bytes = 0
+    /// Records dropped as already archived (Kinesis redeliveries, re-reads after a restart).
+    public var duplicates = 0
+    /// Gaps recorded (records lost to retention before they were read).
+    public var gaps = 0
+    /// Shards found closed and read to their end in this run.
+    public var shardsDrained = 0
+    /// Shards read from.
+    public var shardsRead = 0
+    /// Commits (fsync + catalog transaction).
+    public var commits = 0
+
+    public init() {}
+
+    public var description: String {
+        "archived \(records) records (\(bytes) bytes) into '\(stream)' from \(shardsRead) shard(s): \(duplicates) duplicates dropped, "
+            + "\(gaps) gaps recorded, \(shardsDrained) shard(s) drained, \(commits) commits"
+    }
+}
+
+/// Reads a DynamoDB stream or a Kinesis Data Streams for DynamoDB stream before its records expire and
+/// writes them into the archive, as a swift-service-lifecycle `Service`.
+///
+/// - Shards are listed (DescribeStream / ListShards, all pages) and read parent before child
+///   (``ShardPlanner``): a child starts once its parent is drained, or gone from the stream.
+/// - Each shard resumes `AFTER_SEQUENCE_NUMBER` its checkpoint in the catalog, else at
+///   ``ArchiverConfiguration/startPosition`` (TRIM_HORIZON).
+/// - Every GetRecords page is committed (fsync + one catalog transaction) before the next is requested:
+///   a record is acknowledged, and its checkpoint advanced, only then.
+/// - DynamoDB Streams records are stored as AWS sent them (format `native`, duplicates recognised by
+///   sequence number); Kinesis records are stored as the GetRecords item (format `kinesis-record`,
+///   keeping SequenceNumber, PartitionKey, ApproximateArrivalTimestamp and Data), one copy per eventID.
+/// - Trimmed data becomes a gap row in the catalog (logged at warning, counted); closed shards read to
+///   their end are marked closed.
+/// - Shards are read round-robin by one task, each until it is caught up; then the service waits
+///   ``ArchiverConfiguration/pollInterval``. With ``ArchiverConfiguration/once`` it returns when nothing
+///   more is readable. On graceful shutdown it stops taking pages, commits and returns.
+///
+/// ```swift
+/// let archiver = ArchiverService(source: .dynamoDBTable("Orders", dynamoDB: ddb, streams: streams),
+///                                configuration: ArchiverConfiguration(streamName: "Orders"),
+///                                layout: layout, catalog: catalog, logger: logger)
+/// try await ServiceGroup(services: [archiver], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+/// ```
+public struct ArchiverService: Service {
+    /// The configuration.
+    public let configuration: ArchiverConfiguration
+    let source: ArchiverSource
+    let layout: StorageLayout
+    let catalog: Catalog
+    let metrics: ArchiverMetrics
+    let logger: Logger
+    let wallClock: WallClock
+    let sleep: @Sendable (Duration) async throws -> Void
+    let elapsed: @Sendable () -> Duration
+    let report: @Sendable (ArchiveSummary) -> Void
+
+    /// Creates the service.
+    /// - Parameters:
+    ///   - source: The stream to read.
+    ///   - configuration: Stream name in the archive, once/poll, start position, writer settings.
+    ///   - layout: The storage directory.
+    ///   - catalog: The catalog in it.
+    ///   - metrics: Metric objects; default ones made with the bootstrapped factory.
+    ///   - clock: What waits sleep on; default `ContinuousClock()`.
+    ///   - wallClock: Event-time lag and catalog timestamps; default the system clock.
+    ///   - logger: Where to log (`sv.stream`, `sv.shard.id` metadata).
+    ///   - report: Called with the summary when a run ends (also after an error, with what was committed).
+    public init<C: Clock>(
+        source: ArchiverSource,
+        configuration: ArchiverConfiguration,
+        layout: StorageLayout,
+        catalog: Catalog,
+        metrics: ArchiverMetrics? = nil,
+        clock: C = ContinuousClock(),
+        wallClock: WallClock = .system,
+        logger: Logger = Logger(label: "streamvault.archiver", factory: { _ in SwiftLogNoOpLogHandler() }),
+        report: @escaping @Sendable (ArchiveSummary) -> Void = { _ in }
+    ) where C.Duration == Duration {
+        self.source = source
+        self.configuration = configuration
+        self.layout = layout
+        self.catalog = catalog
+        self.metrics = metrics ?? ArchiverMetrics(stream: configuration.streamName)
+        self.wallClock = wallClock
+        self.sleep = { try await clock.sleep(for: $0) }
+        let start = clock.now
+        self.elapsed = { start.duration(to: clock.now) }
+        var logger = logger
+        logger[metadataKey: "sv.stream"] = "\(configuration.streamName)"
+        self.logger = logger
+        self.report = report
+    }
+
+    /// Archives until graceful shutdown (or, with ``ArchiverConfiguration/once``, until caught up).
+    /// - Throws: ``ArchiverError`` for what a retry cannot fix; ``ArchiveError`` from the store.
+    public func run() async throws {
+        let summary = try await archive()
+        logger.info("Archiver stopped", metadata: ["sv.records": "\(summary.records)", "sv.gaps": "\(summary.gaps)"])
+    }
+
+    /// Does the work of ``run()`` and returns what it archived.
+    /// - Returns: The run's summary.
+    /// - Throws: As ``run()``.
+    public func archive() async throws -> ArchiveSummary {
+        switch source.kind {
+        case .dynamoDB(let api, let resolveARN, let table):
+            let arn: String
+            let description: DynamoDBStreamDescription
+            do {
+                arn = try await resolveARN()
+                description = try await api.describeStream(streamARN: arn, pageSize: 100)
+            } catch let error as AWSError {
+                metrics.error(code: error.code.description)
+                throw ArchiverError.permanent(error, stream: configuration.streamName, action: "looking up the stream of \(table ?? "the table")")
+            }
+            if description.streamStatus == "DISABLED" {
+                logger.notice("The stream is disabled: its remaining records are archived, then nothing new arrives", metadata: ["sv.stream.arn": "\(arn)"])
+            }
+            let limit = min(max(configuration.batchLimit ?? 1000, 1), 1000)
+            let wall = wallClock
+            let adapter = ArchiverAdapter<DynamoDBStreamRecord>(
+                kind: .dynamodbStreams, dedupe: .sequence, arn: arn, tableName: description.tableName ?? table,
+                viewType: description.streamViewType, format: .native, usesMillisBehindLatest: false,
+                listShards: { try await api.describeStream(streamARN: arn, pageSize: 100).shards.map(\.lineage) },
+                getIterator: { shard, position in try await api.getShardIterator(streamARN: arn, shardID: shard, position: position) },
+                getPage: { iterator in
+                    let output = try await api.getRecords(shardIterator: iterator, limit: limit)
+                    return .init(records: output.records, nextShardIterator: output.nextShardIterator)
+                },
+                sequenceNumber: { $0.sequenceNumber },
+                lagMillis: { records in
+                    guard let seconds = records.last?.approximateCreationDateTime else { return nil }
+                    return wall.nowMillis() - Int64((seconds * 1000).rounded(.down))
+                },
+                append: Self.appendNative
+            )
+            return try await ArchiverRun(service: self, adapter: adapter).run()
+        case .kinesis(let api, let stream):
+            let limit = min(max(configuration.batchLimit ?? 10_000, 1), 10_000)
+            let adapter = ArchiverAdapter<KinesisRecord>(
+                kind: .kinesis, dedupe: .eventID, arn: stream.isARN ? stream.value : nil, tableName: nil, viewType: nil,
+                format: .kinesisRecord, usesMillisBehindLatest: true,
+                listShards: { try await api.listShards(stream: stream, pageSize: 1000).map(\.lineage) },
+                getIterator: { shard, position in try await api.getShardIterator(stream: stream, shardID: shard, position: position) },
+                getPage: { iterator in
+                    let output = try await api.getRecords(shardIterator: iterator, limit: limit)
+                    return .init(records: output.records, nextShardIterator: output.nextShardIterator, millisBehindLatest: output.millisBehindLatest)
+                },
+                sequenceNumber: { $0.sequenceNumber },
+                lagMillis: { _ in nil },
+                append: Self.appendKinesis
+            )
+            return try await ArchiverRun(service: self, adapter: adapter).run()
+        }
+    }
+
+    /// Appends a DynamoDB Streams record as AWS sent it (compacted to one line if AWS's JSON had line breaks).
+    static func appendNative(_ record: DynamoDBStreamRecord, to writer: StreamWriter, shard: String) throws -> StreamWriter.AppendResult {
+        try withOneLine(record.raw) { line in
+            var c = JSONCursor(UnsafeRawBufferPointer(line))
+            let facts: ChangeRecordFacts
+            do throws(ShapeError) {
+                facts = try ChangeRecordScanner.scanNative(&c)
+            } catch {
+                throw ArchiverError(
+                    "DynamoDB Streams record \(record.sequenceNumber) of shard \(shard) is not a valid change record (\(error)); nothing after it was archived. "
+                        + "Report this with the record's sequence number.")
+            }
+            return try writer.append(line, shard: shard, sequence: facts.sequenceNumber, eventID: facts.eventID, eventTime: facts.eventTimeMillis, format: .native)
+        }
+    }
+
+    /// Appends a Kinesis record (the GetRecords item) with the eventID and event time of the payload in its Data.
+    static func appendKinesis(_ record: KinesisRecord, to writer: StreamWriter, shard: String) throws -> StreamWriter.AppendResult {
+        try withOneLine(record.raw) { line in
+            let facts: KinesisRecordFacts
+            do throws(ShapeError) {
+                facts = try KinesisRecordScanner.scan(line)
+            } catch {
+                throw ArchiverError(
+                    "Kinesis record \(record.sequenceNumber) of shard \(shard) does not carry a Kinesis Data Streams for DynamoDB change record (\(error)); "
+                        + "nothing after it was archived. Is this stream the destination of a table's Kinesis streaming?")
+            }
+            return try facts.eventID.withUnsafeBufferPointer { id in
+                try writer.append(line, shard: shard, sequence: facts.sequenceNumber, eventIDBytes: id, eventTime: facts.eventTimeMillis, format: .kinesisRecord)
+            }
+        }
+    }
+
+    static func withOneLine<T>(_ raw: Data, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) throws -> T {
+        let bytes = [UInt8](raw)
+        return try bytes.withUnsafeBufferPointer { buffer in
+            guard JSONCompactor.containsLineBreak(buffer) else { return try body(buffer) }
+            var compact: [UInt8] = []
+            compact.reserveCapacity(buffer.count)
+            JSONCompactor.compact(buffer, into: &compact)
+            return try compact.withUnsafeBufferPointer { try body($0) }
+        }
+    }
+}
+
+/// The source-specific parts of a run.
+struct ArchiverAdapter<Record: Sendable> {
+    let kind: StreamSourceKind
+    let dedupe: DedupeRule
+    let arn: String?
+    let tableName: String?
+    let viewType: String?
+    let format: RecordFormat
+    let usesMillisBehindLatest: Bool
+    let listShards: @Sendable () async throws -> [ShardLineage]
+    let getIterator: @Sendable (String, ShardIteratorPosition) async throws -> String
+    let getPage: @Sendable (String) async throws -> ShardReader<Record>.Page
+    let sequenceNumber: @Sendable (Record) -> String
+    let lagMillis: @Sendable ([Record]) -> Int64?
+    let append: (Record, StreamWriter, String) throws -> StreamWriter.AppendResult
+}

@@ -1,0 +1,177 @@
+import ArchiveStore
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import StreamModel
+import StreamSources
+import UnixSignals
+
+extension StreamVaultCommand {
+    struct Archive: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Archive a DynamoDB stream or a Kinesis Data Streams for DynamoDB stream before its records expire.",
+            discussion: """
+                Reads every shard (parents before children), writes the records into --storage, and commits after \
+                each GetRecords page: a record is acknowledged, and the shard's checkpoint advanced, only once it is \
+                fsynced and in the catalog. A restart resumes after the checkpoints (TRIM_HORIZON for a new shard), \
+                so nothing is missed and nothing is archived twice. Records the stream trimmed before they were read \
+                are recorded as gaps (shown by `ls` and `stats`), never skipped silently.
+
+                Runs until SIGTERM or SIGINT (then it stops reading, commits and exits 0), or with --once until \
+                everything readable now is archived. Exits non-zero with a message for what a retry cannot fix \
+                (no such table or stream, access denied, stream disabled); throttling and 5xx are retried with backoff.
+
+                Credentials and region come from the usual chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/\
+                AWS_SESSION_TOKEN, AWS_PROFILE and ~/.aws/credentials + ~/.aws/config, AWS_REGION. \
+                --endpoint-url (or AWS_ENDPOINT_URL) points at an emulator such as moto.
+
+                IAM permissions needed:
+                  --table:          dynamodb:DescribeTable, dynamodb:DescribeStream, dynamodb:GetShardIterator,
+                                    dynamodb:GetRecords (and dynamodb:ListStreams to find streams by hand)
+                  --stream-arn:     the same without DescribeTable
+                  --kinesis-stream: kinesis:ListShards, kinesis:GetShardIterator, kinesis:GetRecords,
+                                    kinesis:DescribeStreamSummary (+ kms:Decrypt if the stream is encrypted with a CMK)
+
+                Examples:
+                  streamvault archive --table Orders --region us-east-1
+                  streamvault archive --stream-arn arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2026-01-01T00:00:00.000
+                  streamvault archive --kinesis-stream orders-cdc --stream orders --start-at 2026-01-01T00:00:00Z
+                  streamvault archive --table Orders --once --endpoint-url http://127.0.0.1:5000     # cron, tests, moto
+                  streamvault archive --table Orders --metrics-port 9464    # Prometheus text at http://127.0.0.1:9464/metrics
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: ArgumentHelp("Archive this DynamoDB table's current stream.", valueName: "name"))
+        var table: String?
+
+        @Option(name: .customLong("stream-arn"), help: ArgumentHelp("Archive this DynamoDB stream.", valueName: "arn"))
+        var streamARN: String?
+
+        @Option(name: .customLong("kinesis-stream"), help: ArgumentHelp("Archive this Kinesis data stream (name or ARN) fed by a table.", valueName: "name"))
+        var kinesisStream: String?
+
+        @Option(help: ArgumentHelp("Stream name in the archive. Default: the table or Kinesis stream name.", valueName: "name"))
+        var stream: String?
+
+        @Option(help: ArgumentHelp("AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region).", valueName: "region"))
+        var region: String?
+
+        @Option(help: ArgumentHelp("AWS profile (default: AWS_PROFILE, else default).", valueName: "name"))
+        var profile: String?
+
+        @Option(name: .customLong("endpoint-url"), help: ArgumentHelp("Send AWS calls here instead (default: AWS_ENDPOINT_URL).", valueName: "url"))
+        var endpointURL: String?
+
+        @Flag(help: "Archive everything readable now, then exit (for cron and tests).")
+        var once = false
+
+        @Option(
+            name: .customLong("start-at"),
+            help: ArgumentHelp("Kinesis only: start shards that have no checkpoint at this time (AT_TIMESTAMP), e.g. 2026-01-01T00:00:00Z.", valueName: "time"))
+        var startAt: String?
+
+        @Option(name: .customLong("metrics-port"), help: ArgumentHelp("Serve Prometheus metrics on 127.0.0.1 at this port (0: any free port).", valueName: "port"))
+        var metricsPort: Int?
+
+        @Option(name: .customLong("poll-interval"), help: ArgumentHelp("Seconds to wait between reads once every shard is caught up.", valueName: "seconds"))
+        var pollInterval: Double = 1
+
+        func validate() throws {
+            try global.validateLogLevel()
+            let sources = [table, streamARN, kinesisStream].compactMap { $0 }
+            guard sources.count == 1 else { throw ValidationError("Pass exactly one of --table, --stream-arn or --kinesis-stream.") }
+            do { try StorageLayout.validateStreamName(try archiveStreamName()) } catch let error as ValidationError { throw error } catch {
+                throw ValidationError("\(error) Pass --stream NAME.")
+            }
+            if startAt != nil {
+                guard kinesisStream != nil else {
+                    throw ValidationError("--start-at works with --kinesis-stream only: DynamoDB Streams has no AT_TIMESTAMP iterator (records are kept 24 hours).")
+                }
+                _ = try startDate()
+            }
+            guard pollInterval > 0, pollInterval <= 300 else { throw ValidationError("--poll-interval must be between 0 and 300 seconds.") }
+            if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0-65535.") }
+        }
+
+        func archiveStreamName() throws -> String {
+            if let stream { return stream }
+            if let table { return table.split(separator: "/").last.map(String.init) ?? table }
+            if let kinesisStream { return kinesisStream.split(separator: "/").last.map(String.init) ?? kinesisStream }
+            if let streamARN {
+                // arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL -> NAME
+                let parts = streamARN.split(separator: "/")
+                if parts.count >= 2 { return String(parts[1]) }
+            }
+            throw ValidationError("Pass --stream NAME: the archive's stream name could not be derived.")
+        }
+
+        func startDate() throws -> Date {
+            guard let startAt else { throw ValidationError("--start-at needs a time.") }
+            guard let millis = ISO8601.parseMillis(startAt) else {
+                throw ValidationError("--start-at '\(startAt)' is not a time; use RFC 3339, e.g. 2026-01-01T00:00:00Z.")
+            }
+            return Date(timeIntervalSince1970: Double(millis) / 1000)
+        }
+
+        func run() async throws {
+            let logger = global.makeLogger("streamvault.archive")
+            let name = try archiveStreamName()
+            let aws: AWSEnvironment
+            do {
+                aws = try AWSEnvironment.resolve(environment: ProcessInfo.processInfo.environment, profile: profile, region: region, endpointURL: endpointURL)
+            } catch {
+                throw CLIError("\(error)")
+            }
+            logger.debug("AWS environment", metadata: ["sv.aws": "\(aws)"])
+
+            var services: [any Service] = []
+            if let metricsPort {
+                let registry = PrometheusCollectorRegistry()
+                MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+                services.append(MetricsEndpoint(registry: registry, port: metricsPort, logger: logger))
+            }
+
+            let http = HTTPClient.shared
+            let source: ArchiverSource
+            if let table {
+                source = .dynamoDBTable(
+                    table, dynamoDB: DynamoDBClient(client: AWSJSONClient(service: .dynamoDB, environment: aws, httpClient: http, logger: logger)),
+                    streams: DynamoDBStreamsClient(client: AWSJSONClient(service: .dynamoDBStreams, environment: aws, httpClient: http, logger: logger)))
+            } else if let streamARN {
+                source = .dynamoDBStream(
+                    streamARN, streams: DynamoDBStreamsClient(client: AWSJSONClient(service: .dynamoDBStreams, environment: aws, httpClient: http, logger: logger)))
+            } else {
+                source = .kinesis(
+                    KinesisStreamIdentifier(kinesisStream ?? ""),
+                    api: KinesisClient(client: AWSJSONClient(service: .kinesis, environment: aws, httpClient: http, logger: logger)))
+            }
+            var configuration = ArchiverConfiguration(streamName: name, once: once, pollInterval: .milliseconds(Int64(pollInterval * 1000)))
+            if startAt != nil { configuration.startPosition = .atTimestamp(try startDate()) }
+            let catalog = try global.openCatalog(create: true)
+            let printSummary = once
+            let archiver = ArchiverService(
+                source: source, configuration: configuration, layout: global.layout, catalog: catalog, logger: logger,
+                report: { summary in
+                    if printSummary { print(summary.description) } else { printError("streamvault archive: \(summary)") }
+                })
+            services.append(archiver)
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
+            do {
+                try await group.run()
+            } catch let error as ArchiverError {
+                throw CLIError("streamvault archive: \(error.message)")
+            } catch let error as ServiceGroupError {
+                throw CLIError("streamvault archive: \(error)")
+            }
+        }
+    }
+}
