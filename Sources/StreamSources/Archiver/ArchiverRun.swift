@@ -89,6 +89,7 @@ final class ArchiverRun<Record: Sendable> {
     private func loop(_ writer: StreamWriter) async throws {
         var drained = Set(try service.catalog.shards(streamID: writer.stream.id).filter { $0.closedAt != nil }.map(\.shardID))
         var shards: [ShardLineage] = []
+        var initialShards = adapter.initialShards
         var listedAt: Duration?
         var needsListing = true
         var failures = 0
@@ -96,7 +97,11 @@ final class ArchiverRun<Record: Sendable> {
             var progressed = false
             do {
                 if needsListing || listedAt.map({ service.elapsed() - $0 >= configuration.shardRefreshInterval }) ?? true {
-                    shards = try await adapter.listShards()
+                    if let initial = initialShards.take() {
+                        shards = initial
+                    } else {
+                        shards = try await adapter.listShards()
+                    }
                     listedAt = service.elapsed()
                     needsListing = false
                     logger.debug("Listed shards", metadata: ["sv.shards": "\(shards.count)"])

@@ -147,7 +147,8 @@ public struct ArchiverService: Service {
                     guard let seconds = records.last?.approximateCreationDateTime else { return nil }
                     return wall.nowMillis() - Int64((seconds * 1000).rounded(.down))
                 },
-                append: Self.appendNative
+                append: Self.appendNative,
+                initialShards: description.shards.map(\.lineage)
             )
             return try await ArchiverRun(service: self, adapter: adapter).run()
         case .kinesis(let api, let stream):
@@ -229,4 +230,6 @@ struct ArchiverAdapter<Record: Sendable> {
     let sequenceNumber: @Sendable (Record) -> String
     let lagMillis: @Sendable ([Record]) -> Int64?
     let append: (Record, StreamWriter, String) throws -> StreamWriter.AppendResult
+    /// Shards already listed while starting (DescribeStream), used for the first round.
+    var initialShards: [ShardLineage]? = nil
 }
