@@ -229,7 +229,7 @@ public final class Ingestor {
     // MARK: Records
 
     private func accept(_ record: UnsafeBufferPointer<UInt8>, source: String, line: Int, path: [ShapeError.PathComponent]) throws {
-        if JSONCompactor.containsLineBreak(record) || record.last == 0x0D {
+        if JSONCompactor.containsLineBreak(record) {
             compacted.removeAll(keepingCapacity: true)
             JSONCompactor.compact(record, into: &compacted)
             if compacted.isEmpty { return }  // a blank line (CRLF files end with one)

@@ -19,7 +19,7 @@ public final class StreamWriter {
     private let clock: WallClock
     private var logger: Logger
     private let lock: WriterLock
-    private let compressor: ZstdCompressor
+    private let compressor: BlockCompressor
 
     private var shards: [String: ShardBuffer] = [:]
     private var segment: SegmentInfo?
@@ -31,6 +31,7 @@ public final class StreamWriter {
     private var pendingCheckpoints: [Int64: SequenceNumber] = [:]
     private var pendingEventIDs: [Int64: [[UInt8]]] = [:]
     private var pendingRawBytes = 0
+    private var pendingRecordCount = 0
     private var bufferedRawBytes = 0
 
     /// Totals since the writer was opened.
@@ -62,7 +63,7 @@ public final class StreamWriter {
         self.clock = clock
         self.logger = logger
         self.logger[metadataKey: "sv.stream"] = "\(streamName)"
-        self.compressor = try ZstdCompressor(level: configuration.compressionLevel)
+        self.compressor = try BlockCompressor(level: configuration.compressionLevel)
         self.stream = try catalog.ensureStream(
             streamName, source: source, arn: arn, region: region, tableName: tableName, viewType: viewType, now: clock.nowMillis())
         try recoverOpenSegment()
@@ -155,7 +156,7 @@ public final class StreamWriter {
 
     /// Records the archive will hold once ``commit()`` returns.
     public var uncommittedRecords: Int {
-        pendingBlocks.reduce(0) { $0 + $1.header.count } + shards.values.reduce(0) { $0 + $1.count }
+        pendingRecordCount + shards.values.reduce(0) { $0 + $1.count }
     }
 
     // MARK: Commit
@@ -165,6 +166,10 @@ public final class StreamWriter {
     public func commit() throws -> Int {
         for shard in shards.values.sorted(by: { $0.info.rowID < $1.info.rowID }) where !shard.isEmpty {
             try finishBlock(shard)
+        }
+        for block in try compressor.drain() {
+            pendingBlocks.append(.init(shardRowID: block.shardRowID, offset: Int64(pendingBytes.count), length: Int64(block.bytes.count), header: block.header))
+            pendingBytes.append(contentsOf: block.bytes)
         }
         guard !pendingBlocks.isEmpty else { return 0 }
         try rollSegmentIfDue(adding: pendingBytes.count)
@@ -197,6 +202,7 @@ public final class StreamWriter {
         pendingCheckpoints.removeAll(keepingCapacity: true)
         pendingEventIDs.removeAll(keepingCapacity: true)
         pendingRawBytes = 0
+        pendingRecordCount = 0
         return records
     }
 
@@ -224,14 +230,15 @@ public final class StreamWriter {
             shard: shard.info.shardID, count: shard.count, firstSeq: String(decoding: shard.firstSeq, as: UTF8.self),
             lastSeq: String(decoding: shard.lastSeq, as: UTF8.self), minTime: shard.minTime, maxTime: shard.maxTime, format: shard.format,
             rawBytes: shard.records.count)
-        let start = pendingBytes.count
-        SkippableFrame.append(magic: SkippableFrame.blockMagic, payload: try SkippableFrame.encode(header), to: &pendingBytes)
-        try shard.records.withUnsafeBytes { (raw) throws in try compressor.compressFrame(raw, appendingTo: &pendingBytes) }
-        pendingBlocks.append(.init(shardRowID: shard.info.rowID, offset: Int64(start), length: Int64(pendingBytes.count - start), header: header))
+        let records = shard.records
+        shard.records = []
+        shard.records.reserveCapacity(configuration.blockBytes + (64 << 10))
+        try compressor.submit(records: records, header: header, shardRowID: shard.info.rowID)
+        pendingRecordCount += header.count
         if let high = SequenceNumber(String(decoding: shard.highWater, as: UTF8.self)) { pendingCheckpoints[shard.info.rowID] = high }
         if shard.info.dedupe == .eventID { pendingEventIDs[shard.info.rowID, default: []].append(contentsOf: shard.eventIDs) }
-        pendingRawBytes += shard.records.count
-        bufferedRawBytes -= shard.records.count
+        pendingRawBytes += header.rawBytes
+        bufferedRawBytes -= header.rawBytes
         shard.reset()
     }
 

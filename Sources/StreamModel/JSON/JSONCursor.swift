@@ -143,6 +143,17 @@ public struct JSONCursor {
         let start = offset
         var escapes = false
         while offset < count {
+            // Fast path: eight plain ASCII bytes at a time (no quote, backslash, control or non-ASCII byte).
+            while offset + 8 <= count {
+                let word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
+                let mask = Self.attentionMask(word)
+                if mask != 0 {  // jump straight to the first byte that needs a look (lowest set bit = first byte)
+                    offset += mask.trailingZeroBitCount >> 3
+                    break
+                }
+                offset += 8
+            }
+            guard offset < count else { break }
             let b = base[offset]
             if b == UInt8(ascii: "\"") {
                 offset += 1
@@ -159,6 +170,19 @@ public struct JSONCursor {
             }
         }
         throw fail("unterminated string")
+    }
+
+    /// High bit set in each byte of `word` that is `"`, `\\`, below 0x20 or at/above 0x80 (SWAR, no branch per
+    /// byte). Borrows only run upward, so the lowest set bit marks the first such byte exactly.
+    @inlinable @inline(__always)
+    static func attentionMask(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func zeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        let quote = zeroByte(word ^ (ones &* 0x22))
+        let backslash = zeroByte(word ^ (ones &* 0x5C))
+        let control = (word &- ones &* 0x20) & ~word & highs
+        return quote | backslash | control | (word & highs)
     }
 
     @usableFromInline

@@ -25,6 +25,24 @@ public enum EventName: String, Sendable, CaseIterable {
     case insert = "INSERT"
     case modify = "MODIFY"
     case remove = "REMOVE"
+
+    /// Matches raw bytes without making a `String` (hot path).
+    static func match(_ b: UnsafeBufferPointer<UInt8>) -> EventName? {
+        guard b.count == 6 else { return nil }
+        let candidate: EventName
+        switch b[0] {
+        case UInt8(ascii: "I"): candidate = .insert
+        case UInt8(ascii: "M"): candidate = .modify
+        case UInt8(ascii: "R"): candidate = .remove
+        default: return nil
+        }
+        var i = 1
+        for byte in candidate.rawValue.utf8.dropFirst() {
+            guard b[i] == byte else { return nil }
+            i += 1
+        }
+        return candidate
+    }
 }
 
 /// Validates a native DynamoDB Streams record (or a Lambda DynamoDB event record, which adds
@@ -52,7 +70,7 @@ public enum ChangeRecordScanner {
                         eventID = try readPlainString(&c)
                     } else if c.equals(key, "eventName") {
                         let r = try readPlainString(&c)
-                        eventName = EventName(c.bytes(r))
+                        eventName = EventName.match(c.bytes(r))
                         guard eventName != nil else { throw ShapeError(expectation: "expected INSERT, MODIFY or REMOVE", offset: r.lowerBound) }
                     } else if c.equals(key, "eventSourceARN") {
                         _ = try readPlainString(&c)
@@ -141,7 +159,7 @@ public enum ChangeRecordScanner {
                     _ = try c.readNumber()
                 } else if c.equals(key, "StreamViewType") {
                     let r = try readPlainString(&c)
-                    guard StreamViewType(c.bytes(r)) != nil else {
+                    guard c.equals(r, "NEW_AND_OLD_IMAGES") || c.equals(r, "NEW_IMAGE") || c.equals(r, "OLD_IMAGE") || c.equals(r, "KEYS_ONLY") else {
                         throw ShapeError(expectation: "expected KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES", offset: r.lowerBound)
                     }
                 } else {

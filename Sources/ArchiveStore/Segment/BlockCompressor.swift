@@ -1,0 +1,60 @@
+import Dispatch
+
+/// Compresses blocks on one background thread, in submission order, while the writer goes on parsing.
+///
+/// Ingest is two passes over every byte (validate, then compress); on two cores they overlap. The writer
+/// drains all results before it writes and commits, so the commit protocol is unchanged. At most
+/// `maxInFlight` blocks wait, which bounds memory.
+final class BlockCompressor: @unchecked Sendable {
+    // @unchecked: `compressor` and `finished`/`failure` are only touched on `queue` (a serial queue); the
+    // submitting thread reads them back through `queue.sync` in `drain()`.
+    private let queue = DispatchQueue(label: "streamvault.block-compressor")
+    private let slots: DispatchSemaphore
+    private let compressor: ZstdCompressor
+    private var finished: [Compressed] = []
+    private var failure: (any Error)?
+
+    /// A compressed block: its header frame and zstd frame, ready to append to a segment.
+    struct Compressed {
+        var bytes: [UInt8]
+        var header: BlockHeader
+        var shardRowID: Int64
+    }
+
+    init(level: Int32, maxInFlight: Int = 4) throws {
+        compressor = try ZstdCompressor(level: level)
+        slots = DispatchSemaphore(value: maxInFlight)
+    }
+
+    /// Queues `records` (newline-terminated lines) for compression behind `header`.
+    func submit(records: [UInt8], header: BlockHeader, shardRowID: Int64) throws {
+        var headerFrame: [UInt8] = []
+        headerFrame.reserveCapacity(records.count / 4 + 256)
+        SkippableFrame.append(magic: SkippableFrame.blockMagic, payload: try SkippableFrame.encode(header), to: &headerFrame)
+        let frame = headerFrame
+        slots.wait()
+        queue.async { [self] in
+            defer { slots.signal() }
+            guard failure == nil else { return }
+            var bytes = frame
+            do {
+                try records.withUnsafeBytes { try compressor.compressFrame($0, appendingTo: &bytes) }
+                finished.append(Compressed(bytes: bytes, header: header, shardRowID: shardRowID))
+            } catch {
+                failure = error
+            }
+        }
+    }
+
+    /// Waits for every submitted block and returns them in submission order.
+    func drain() throws -> [Compressed] {
+        try queue.sync {
+            if let failure {
+                self.failure = nil
+                throw failure
+            }
+            defer { finished.removeAll(keepingCapacity: true) }
+            return finished
+        }
+    }
+}
