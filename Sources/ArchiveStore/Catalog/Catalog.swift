@@ -125,7 +125,7 @@ public final class Catalog: Sendable {
     private static func shardInfo(_ row: Row) -> ShardInfo {
         ShardInfo(
             rowID: row["id"], streamID: row["stream_id"], shardID: row["shard_id"], parentShardID: row["parent_shard_id"],
-            dedupe: DedupeRule(rawValue: row["dedupe"]) ?? .sequence, checkpoint: (row["checkpoint"] as String?).flatMap { SequenceNumber(padded: $0) },
+            dedupe: DedupeRule(rawValue: row["dedupe"]) ?? .sequence, checkpoint: (row["checkpoint_text"] as String?).flatMap { SequenceNumber($0) },
             recordCount: row["record_count"], closedAt: row["closed_at"], createdAt: row["created_at"])
     }
 
@@ -223,7 +223,8 @@ public final class Catalog: Sendable {
             }
             for (shard, seq) in commit.checkpoints {
                 try db.execute(
-                    sql: "UPDATE shards SET checkpoint = max(coalesce(checkpoint, ''), ?) WHERE id = ?", arguments: [seq.padded, shard])
+                    sql: "UPDATE shards SET checkpoint = ?, checkpoint_text = ? WHERE id = ? AND coalesce(checkpoint, '') < ?",
+                    arguments: [seq.padded, seq.text, shard, seq.padded])
             }
             let insertEventID = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event_ids (shard_id, event_id) VALUES (?, ?)")
             for (shard, ids) in commit.eventIDs {

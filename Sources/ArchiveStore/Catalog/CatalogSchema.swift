@@ -26,6 +26,7 @@ enum CatalogSchema {
                         parent_shard_id TEXT,
                         dedupe TEXT NOT NULL CHECK (dedupe IN ('sequence', 'event-id')),
                         checkpoint TEXT,                          -- highest committed sequence number, zero-padded
+                        checkpoint_text TEXT,                     -- the same number as the source wrote it (for AFTER_SEQUENCE_NUMBER)
                         record_count INTEGER NOT NULL DEFAULT 0,
                         closed_at INTEGER,
                         created_at INTEGER NOT NULL,
