@@ -57,7 +57,9 @@ public enum CommandRunner {
         try process.run()
         running.startDraining()
         if let stdin {
-            input.fileHandleForWriting.write(stdin)
+            // A child that exits before reading all of stdin (a usage error) must not kill the test run with SIGPIPE.
+            signal(SIGPIPE, SIG_IGN)
+            try? input.fileHandleForWriting.write(contentsOf: stdin)
             try? input.fileHandleForWriting.close()
         }
         return running

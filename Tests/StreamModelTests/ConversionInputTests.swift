@@ -78,7 +78,7 @@ struct ConversionInputTests {
     @Test(arguments: [
         (#"{"eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{}}}"#, "eventID: missing"),
         (#"{"eventID":"1","eventName":"UPSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{}}}"#, "eventName: expected INSERT, MODIFY or REMOVE"),
-        (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"X":"1"}}}}"#, #"dynamodb.Keys.k.X: unknown attribute type "X"; expected S, N, B, BOOL, NULL, M, L, SS, NS or BS"#),
+        (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"X":"1"}}}}"#, #"dynamodb.Keys.k: unknown attribute type "X"; expected S, N, B, BOOL, NULL, M, L, SS, NS or BS"#),
         (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"B":"abc"}}}}"#, "dynamodb.Keys.k.B: expected a base64 string"),
         (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"Keys":{}}}"#, "dynamodb.ApproximateCreationDateTime: missing"),
         (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{}}"#, "expected ',' or '}', found the end of the input (truncated?)"),

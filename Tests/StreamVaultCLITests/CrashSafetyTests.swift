@@ -10,17 +10,22 @@ struct CrashSafetyTests {
     @Test(arguments: [true, false])
     func sigkillDuringIngestLosesNothingAcknowledged(withShard: Bool) throws {
         let ws = try CLIWorkspace()
-        let lines = SampleFiles.lines(records: 12_000, shards: withShard ? 1 : 3, seed: withShard ? 11 : 12)
+        let lines = SampleFiles.lines(records: 20_000, shards: withShard ? 1 : 3, seed: withShard ? 11 : 12)
         let input = try ws.write("big.ndjson", lines)
         let ingest = ["ingest", "--stream", "orders", "--block-kib", "8", "--commit-kib", "32", input] + (withShard ? ["--shard", "shard-1"] : [])
         let arguments = ingest + ["--storage", ws.storage]
+        // Time one full run elsewhere, then kill runs at random moments inside that span.
+        let probe = try CLIWorkspace()
+        let started = Date()
+        try probe.ok(ingest)
+        let fullRun = Date().timeIntervalSince(started)
         var generator = SystemRandomNumberGenerator()
         var kills = 0
         var sawProgress = false
-        // A full run takes ~2.5 s here (one fsync + transaction per 32 KiB): kill it anywhere in that span.
         for round in 0..<8 {
+            let delay = Double.random(in: 0.05...0.9, using: &generator) * fullRun
             let process = try CommandRunner.start(CommandRunner.streamvaultPath, arguments)
-            usleep(UInt32.random(in: 30_000...2_000_000, using: &generator))
+            usleep(UInt32(delay * 1_000_000))
             process.kill(SIGKILL)
             let result = try process.wait()
             if result.status != 0 { kills += 1 }
