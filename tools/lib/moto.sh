@@ -21,7 +21,8 @@ moto_start() {
     moto_require || return 1
     local out
     out="$(mktemp)"
-    python3 "${_moto_lib_dir}/../moto_server.py" --port "${MOTO_PORT:-0}" >"$out" &
+    # moto logs every request on stderr: keep that out of the way (MOTO_LOG=FILE to keep it).
+    python3 "${_moto_lib_dir}/../moto_server.py" --port "${MOTO_PORT:-0}" >"$out" 2>>"${MOTO_LOG:-/dev/null}" &
     MOTO_PID=$!
     local i
     for i in $(seq 1 100); do
