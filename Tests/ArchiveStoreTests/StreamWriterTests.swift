@@ -53,6 +53,26 @@ struct StreamWriterTests {
         #expect(writer.statistics.duplicates == 80 + 80 - 50)
     }
 
+    /// A Kinesis shard redelivers a change at a higher sequence number: the copy is dropped, but the shard's
+    /// position still moves past it, so a restart does not read it again.
+    @Test func eventIDShardCheckpointMovesPastDroppedDuplicates() throws {
+        let archive = try TestArchive()
+        let lines = SampleFiles.lines(records: 5, shards: 1)
+        let redelivered = lines[2].replacingOccurrences(of: lines[2].sequenceNumber, with: "999999999999999999999999")
+        do {
+            let writer = try archive.writer()
+            try writer.openShard("k1", dedupe: .eventID)
+            try TestArchive.append(lines, to: writer, shard: "k1")
+            try writer.commit()
+            try TestArchive.append([redelivered], to: writer, shard: "k1")
+            try writer.commit()
+            #expect(writer.statistics.duplicates == 1)
+        }
+        let writer = try archive.writer()
+        #expect(try writer.openShard("k1", dedupe: .eventID).checkpoint?.text == "999999999999999999999999")
+        #expect(try archive.records() == lines)
+    }
+
     @Test func aTornTailIsCutOffWhenTheStreamIsReopened() throws {
         let archive = try TestArchive()
         let lines = SampleFiles.lines(records: 50, shards: 1)

@@ -221,17 +221,26 @@ public final class Catalog: Sendable {
             for (shard, count) in perShard {
                 try db.execute(sql: "UPDATE shards SET record_count = record_count + ? WHERE id = ?", arguments: [count, shard])
             }
-            for (shard, seq) in commit.checkpoints {
-                try db.execute(
-                    sql: "UPDATE shards SET checkpoint = ?, checkpoint_text = ? WHERE id = ? AND coalesce(checkpoint, '') < ?",
-                    arguments: [seq.padded, seq.text, shard, seq.padded])
-            }
+            try Self.advance(db, commit.checkpoints)
             let insertEventID = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event_ids (shard_id, event_id) VALUES (?, ?)")
             for (shard, ids) in commit.eventIDs {
                 for id in ids {
                     try insertEventID.execute(arguments: [shard, id.withUnsafeBytes { Data($0) }])
                 }
             }
+        }
+    }
+
+    /// Moves shard checkpoints forward (never back) without new blocks: the records read were all duplicates.
+    public func advanceCheckpoints(_ checkpoints: [Int64: SequenceNumber]) throws {
+        try database.write { db in try Self.advance(db, checkpoints) }
+    }
+
+    private static func advance(_ db: Database, _ checkpoints: [Int64: SequenceNumber]) throws {
+        for (shard, seq) in checkpoints {
+            try db.execute(
+                sql: "UPDATE shards SET checkpoint = ?, checkpoint_text = ? WHERE id = ? AND coalesce(checkpoint, '') < ?",
+                arguments: [seq.padded, seq.text, shard, seq.padded])
         }
     }
 

@@ -5,6 +5,8 @@ final class ShardBuffer {
     let info: ShardInfo
     /// Highest sequence number accepted so far (committed or pending), as digits.
     var highWater: [UInt8]
+    /// The checkpoint the catalog holds (``highWater`` as of the last commit).
+    var committedHighWater: [UInt8]
     /// Event ids accepted this session and not yet committed (event-id shards).
     var pendingEventIDs: Set<[UInt8]> = []
 
@@ -23,6 +25,7 @@ final class ShardBuffer {
     init(info: ShardInfo) {
         self.info = info
         self.highWater = Array((info.checkpoint?.text ?? "").utf8)
+        self.committedHighWater = highWater
         records.reserveCapacity(1 << 20)
     }
 

@@ -89,6 +89,9 @@ public final class StreamWriter {
         /// Buffered; durable after the next ``commit()``.
         case accepted
         /// Already archived (or already accepted in this session): dropped.
+        ///
+        /// On event-id shards, a copy committed before is recognised when its block is cut (one catalog
+        /// look-up per block, not per record): `append` says `.accepted` and ``Statistics/duplicates`` counts it.
         case duplicate
     }
 
@@ -134,16 +137,17 @@ public final class StreamWriter {
             guard let eventID else {
                 throw ArchiveError(code: .invalidInput, message: "A record for shard '\(shardID)' has no eventID; it is needed to recognise duplicates.")
             }
+            // The position advances even past a duplicate, so a restart does not read it again.
+            if shard.highWater.isEmpty || SequenceNumber.compareDigits(seq, shard.highWater) > 0 {
+                shard.highWater.removeAll(keepingCapacity: true)
+                shard.highWater.append(contentsOf: seq)
+            }
             let key = Array(eventID)
             guard shard.pendingEventIDs.insert(key).inserted else {
                 statistics.duplicates += 1
                 return .duplicate
             }
             id = key
-            if shard.highWater.isEmpty || SequenceNumber.compareDigits(seq, shard.highWater) > 0 {
-                shard.highWater.removeAll(keepingCapacity: true)
-                shard.highWater.append(contentsOf: seq)
-            }
         }
         if !shard.isEmpty && shard.format != format { try finishBlock(shard) }
         shard.format = format
@@ -171,7 +175,17 @@ public final class StreamWriter {
             pendingBlocks.append(.init(shardRowID: block.shardRowID, offset: Int64(pendingBytes.count), length: Int64(block.bytes.count), header: block.header))
             pendingBytes.append(contentsOf: block.bytes)
         }
-        guard !pendingBlocks.isEmpty else { return 0 }
+        // Shards whose position moved past records that were all duplicates still get their checkpoint saved.
+        for shard in shards.values where shard.highWater != shard.committedHighWater && pendingCheckpoints[shard.info.rowID] == nil {
+            if let high = SequenceNumber(String(decoding: shard.highWater, as: UTF8.self)) { pendingCheckpoints[shard.info.rowID] = high }
+        }
+        guard !pendingBlocks.isEmpty else {
+            if !pendingCheckpoints.isEmpty {
+                try catalog.advanceCheckpoints(pendingCheckpoints)
+                markCheckpointsCommitted()
+            }
+            return 0
+        }
         try rollSegmentIfDue(adding: pendingBytes.count)
         guard let segment, let file = segmentFile else { preconditionFailure("rollSegmentIfDue leaves an open segment") }
         let base = Int(segment.committedBytes)
@@ -197,13 +211,21 @@ public final class StreamWriter {
         for (shardRow, ids) in pendingEventIDs {
             if let shard = shards.values.first(where: { $0.info.rowID == shardRow }) { shard.pendingEventIDs.subtract(ids) }
         }
+        markCheckpointsCommitted()
         pendingBytes.removeAll(keepingCapacity: true)
         pendingBlocks.removeAll(keepingCapacity: true)
-        pendingCheckpoints.removeAll(keepingCapacity: true)
         pendingEventIDs.removeAll(keepingCapacity: true)
         pendingRawBytes = 0
         pendingRecordCount = 0
         return records
+    }
+
+    private func markCheckpointsCommitted() {
+        for shard in shards.values {
+            guard let seq = pendingCheckpoints[shard.info.rowID] else { continue }
+            shard.committedHighWater = Array(seq.text.utf8)
+        }
+        pendingCheckpoints.removeAll(keepingCapacity: true)
     }
 
     /// Commits, then seals the open segment (its SHA-256 goes into the catalog).

@@ -222,45 +222,7 @@ public struct JSONCursor {
     public func unescaped(_ range: Range<Int>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(range.count)
-        var i = range.lowerBound
-        func hex(_ at: Int) -> UInt32 {
-            var v: UInt32 = 0
-            for k in 0..<4 {
-                let b = base[at + k]
-                v = v << 4 | UInt32(b <= 0x39 ? b - 0x30 : (b | 0x20) - 0x61 + 10)
-            }
-            return v
-        }
-        while i < range.upperBound {
-            let b = base[i]
-            guard b == UInt8(ascii: "\\"), i + 1 < range.upperBound else {
-                out.append(b)
-                i += 1
-                continue
-            }
-            let e = base[i + 1]
-            i += 2
-            switch e {
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                guard i + 4 <= range.upperBound else { return out }
-                var scalar = hex(i)
-                i += 4
-                if (0xD800..<0xDC00).contains(scalar), i + 6 <= range.upperBound, base[i] == UInt8(ascii: "\\"), base[i + 1] == UInt8(ascii: "u") {
-                    let low = hex(i + 2)
-                    if (0xDC00..<0xE000).contains(low) {
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        i += 6
-                    }
-                }
-                out.append(contentsOf: String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8)
-            default: out.append(e)
-            }
-        }
+        JSONEscaping.unescape(bytes(range), into: &out)
         return out
     }
 
