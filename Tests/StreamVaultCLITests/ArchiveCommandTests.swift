@@ -128,3 +128,33 @@ struct ArchiveCommandTests {
         #expect(help.stdoutText.contains("kinesis:ListShards"))
     }
 }
+
+@Suite(.timeLimit(.minutes(2)))
+struct ArchiveServiceTests {
+    /// The long-running archiver: serves its metrics while it polls, and SIGTERM makes it commit and exit 0.
+    @Test func servesMetricsWhileRunningAndStopsCleanlyOnSIGTERM() throws {
+        let moto = try MotoProcess()
+        try moto.python(ArchiveCommandTests.setup, [moto.endpoint, "table", "Orders"])
+        let workspace = try CLIWorkspace()
+        let port = try #require(Int(try CommandRunner.run("python3", ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"]).lines.first ?? ""))
+        var environment = moto.environment
+        environment["AWS_ENDPOINT_URL"] = moto.endpoint
+        let archiver = try CommandRunner.start(
+            CommandRunner.streamvaultPath,
+            ["archive", "--table", "Orders", "--metrics-port", String(port), "--poll-interval", "0.2", "--storage", workspace.storage],
+            environment: environment)
+        let scrape = "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=2).read().decode())"
+        var metrics = ""
+        let archivedAll = #"streamvault_archiver_records{stream="Orders"} 21"#
+        for _ in 0..<100 where !metrics.contains(archivedAll) {
+            usleep(200_000)
+            metrics = (try? CommandRunner.run("python3", ["-c", scrape, "http://127.0.0.1:\(port)/metrics"]).stdoutText) ?? ""
+        }
+        #expect(metrics.contains(archivedAll), "metrics: \(metrics.prefix(2000))")
+        #expect(metrics.contains(#"streamvault_archiver_lag{stream="Orders",shard=""#))
+        archiver.kill(SIGTERM)
+        let result = try archiver.wait()
+        #expect(result.status == 0, "SIGTERM must end the archiver cleanly: \(result.stderr.suffix(2000))")
+        #expect(try workspace.ok(["replay", "--stream", "Orders"]).lines.count == 21)
+    }
+}

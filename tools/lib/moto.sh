@@ -46,6 +46,7 @@ moto_start() {
     export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-testing}"
     export AWS_SESSION_TOKEN="${AWS_SESSION_TOKEN:-testing}"
     export AWS_REGION="${AWS_REGION:-us-east-1}"
+    export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-$AWS_REGION}"  # boto3 and the AWS CLI read this one
     export AWS_ENDPOINT_URL="$MOTO_ENDPOINT"
 }
 
