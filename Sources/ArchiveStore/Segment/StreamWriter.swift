@@ -343,8 +343,7 @@ public final class StreamWriter {
 
     /// `20261123T184000Z-1a2b3c4d.ndjson.zst`: sortable by creation, unique without coordination.
     static func segmentFileName(now: Int64) -> String {
-        let stamp = ISO8601.format(millis: now).filter { $0 != "-" && $0 != ":" }.prefix(15)
-        return "\(stamp)Z-\(String(UInt32.random(in: .min ... .max), radix: 16).leftPadded(to: 8)).ndjson.zst"
+        "\(ISO8601Stamp.compact(now))-\(String(UInt32.random(in: .min ... .max), radix: 16).leftPadded(to: 8)).ndjson.zst"
     }
 }
 
