@@ -93,6 +93,20 @@ struct CLIConvertTests {
         #expect(image?["status"] as? String == "PENDING")
     }
 
+    /// `convert ... | head` and `replay ... | head`: a reader that goes away ends the output quietly, exit 0.
+    @Test func aClosedPipeIsNotAnError() throws {
+        let sv = CommandRunner.streamvaultPath
+        let ws = try CLIWorkspace()
+        try ws.ok(["ingest", "--stream", "orders", "-"], stdin: Data((SampleFiles.lines(records: 3000).joined(separator: "\n") + "\n").utf8))
+        for pipeline in [
+            "'\(sv)' sample --records 30000 | '\(sv)' convert --from native --to plain | head -c 100",
+            "'\(sv)' replay --stream orders --storage '\(ws.storage)' | head -c 100",
+        ] {
+            let result = try CommandRunner.run("bash", ["-c", "set -o pipefail; " + pipeline + " > /dev/null"])
+            #expect(result.status == 0, "\(pipeline): \(result.stderr)")
+        }
+    }
+
     @Test func badRecordNamesLineAndPath() throws {
         let ws = try CLIWorkspace()
         var lines = SampleFiles.lines(records: 3, shards: 1)

@@ -11,6 +11,8 @@ public final class BufferedOutput {
     public var buffer: [UInt8]
     private let fd: Int32
     private let threshold: Int
+    /// Set once the reader went away (`streamvault convert ... | head`): later output is dropped, not an error.
+    public private(set) var isClosed = false
 
     /// - Parameters:
     ///   - fileDescriptor: an open descriptor (not closed by this type).
@@ -20,6 +22,7 @@ public final class BufferedOutput {
         self.threshold = threshold
         self.buffer = []
         buffer.reserveCapacity(threshold + (threshold >> 2))
+        signal(SIGPIPE, SIG_IGN)  // a closed pipe becomes EPIPE, handled in flush()
     }
 
     /// Writes the buffer out when it holds at least the threshold.
@@ -31,6 +34,7 @@ public final class BufferedOutput {
     /// Writes everything pending.
     public func flush() throws(ConversionError) {
         var failure: Int32 = 0
+        if isClosed { buffer.removeAll(keepingCapacity: true); return }
         buffer.withUnsafeBytes { bytes in
             var done = 0
             while done < bytes.count {
@@ -44,6 +48,10 @@ public final class BufferedOutput {
             }
         }
         buffer.removeAll(keepingCapacity: true)
+        if failure == EPIPE {
+            isClosed = true
+            return
+        }
         if failure != 0 {
             throw ConversionError(code: .writeFailed, message: "Writing the output failed (errno \(failure)).")
         }

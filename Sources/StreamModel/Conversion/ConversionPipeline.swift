@@ -48,32 +48,39 @@ public struct ConversionPipeline {
         let skipInvalid = self.skipInvalid
         var converter = self.converter
         defer { self.converter = converter }
-        try input.forEachRecord { record, location in
-            let mark = output.buffer.count
-            if batchSize > 0 {
-                output.buffer.appendLiteral(inBatch == 0 ? "{\"Records\":[" : ",")
-            }
-            do throws(ShapeError) {
-                try converter.convert(record, into: &output.buffer)
-            } catch {
-                output.buffer.removeSubrange(mark...)
-                let message = location.describe(error)
-                guard skipInvalid else { throw ConversionError(code: .invalidRecord, message: message) }
-                onInvalid(message, record)
-                summary.skipped += 1
-                return
-            }
-            summary.converted += 1
-            if batchSize > 0 {
-                inBatch += 1
-                if inBatch == batchSize {
-                    output.buffer.appendLiteral("]}\n")
-                    inBatch = 0
+        /// Thrown to leave the read loop once nobody reads the output any more.
+        struct OutputClosed: Error {}
+        do {
+            try input.forEachRecord { record, location in
+                let mark = output.buffer.count
+                if batchSize > 0 {
+                    output.buffer.appendLiteral(inBatch == 0 ? "{\"Records\":[" : ",")
                 }
-            } else {
-                output.buffer.append(0x0A)
+                do throws(ShapeError) {
+                    try converter.convert(record, into: &output.buffer)
+                } catch {
+                    output.buffer.removeSubrange(mark...)
+                    let message = location.describe(error)
+                    guard skipInvalid else { throw ConversionError(code: .invalidRecord, message: message) }
+                    onInvalid(message, record)
+                    summary.skipped += 1
+                    return
+                }
+                summary.converted += 1
+                if batchSize > 0 {
+                    inBatch += 1
+                    if inBatch == batchSize {
+                        output.buffer.appendLiteral("]}\n")
+                        inBatch = 0
+                    }
+                } else {
+                    output.buffer.append(0x0A)
+                }
+                try output.flushIfNeeded()
+                if output.isClosed { throw OutputClosed() }
             }
-            try output.flushIfNeeded()
+        } catch is OutputClosed {
+            return summary
         }
         if inBatch > 0 { output.buffer.appendLiteral("]}\n") }
         try output.flush()
