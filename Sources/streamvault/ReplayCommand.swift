@@ -75,7 +75,7 @@ extension StreamVaultCommand {
             let query = ReplayQuery(
                 stream: stream, from: from.flatMap { ISO8601.parseMillis($0) }, to: to.flatMap { ISO8601.parseMillis($0) }, shard: shard,
                 fromSequence: fromSeq.flatMap { SequenceNumber($0) }, toSequence: toSeq.flatMap { SequenceNumber($0) }, order: order)
-            let sink = OutputSink()
+            let output = BufferedOutput(fileDescriptor: 1)
             var options = ConversionOptions()
             if let info = try catalog.stream(named: stream) {
                 options.tableName = tableName ?? info.tableName ?? info.name
@@ -83,25 +83,23 @@ extension StreamVaultCommand {
                 options.streamARN = info.arn
             }
             var converters: [RecordFormat: RecordConverter] = [:]
-            var converted: [UInt8] = []
             let stats = try engine.run(query) { record, stored in
                 if let format, format != stored {
                     var converter = converters[stored] ?? RecordConverter(from: stored, to: format, options: options)
-                    converted.removeAll(keepingCapacity: true)
                     do throws(ShapeError) {
-                        try converter.convert(record, into: &converted)
+                        try converter.convert(record, into: &output.buffer)
                     } catch {
                         throw CLIError("Converting an archived \(stored.rawValue) record to \(format.rawValue) failed: \(error)")
                     }
                     converters[stored] = converter
-                    try sink.write(converted)
                 } else {
-                    try sink.write(record)
+                    output.buffer.append(contentsOf: record)
                 }
-                try sink.writeByte(0x0A)
-                return !sink.isClosed
+                output.buffer.append(0x0A)
+                try output.flushIfNeeded()
+                return !output.isClosed
             }
-            try sink.flush()
+            try output.flush()
             if timing {
                 printError(
                     String(

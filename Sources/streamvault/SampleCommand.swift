@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Replay
 import SampleData
 import StreamModel
 
@@ -44,22 +43,24 @@ extension StreamVaultCommand {
         func run() throws {
             let startSeconds = (ISO8601.parseMillis(start) ?? 0) / 1000
             let generator = OrdersGenerator(.init(records: records, shards: shards, startSeconds: startSeconds, spanSeconds: Int64(spanHours) * 3600, seed: seed))
-            var sinks: [OutputSink] = []
+            var sinks: [BufferedOutput] = []
             if let outDir {
                 try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
                 for i in 0..<shards {
                     let path = outDir + "/" + OrdersGenerator.shardID(i) + ".ndjson"
                     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
                     guard fd >= 0 else { throw CLIError("Cannot create \(path): \(String(cString: strerror(errno))).") }
-                    sinks.append(OutputSink(fd: fd))
+                    sinks.append(BufferedOutput(fileDescriptor: fd))
                 }
             } else {
-                sinks = [OutputSink()]
+                sinks = [BufferedOutput(fileDescriptor: 1)]
             }
             try generator.generate { shard, line in
                 let sink = sinks[outDir == nil ? 0 : shard]
-                try sink.write(line)
-                try sink.writeByte(0x0A)
+                sink.buffer.append(contentsOf: line)
+                sink.buffer.append(0x0A)
+                try sink.flushIfNeeded()
+                if sink.isClosed { throw ExitCode.success }  // `sample | head`: the reader has what it wanted
             }
             for sink in sinks { try sink.flush() }
         }
