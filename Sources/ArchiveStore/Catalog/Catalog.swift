@@ -1,6 +1,10 @@
-public import GRDB
 import Foundation
+public import GRDB
 public import StreamModel
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The SQLite catalog (GRDB, WAL): streams, shards, segments, blocks, event ids and gaps.
 ///
@@ -14,8 +18,19 @@ public final class Catalog: Sendable {
     public convenience init(path: String) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
-        let pool = try DatabasePool(path: path, configuration: configuration)
-        try self.init(database: pool)
+        // Switching a new file to WAL takes an exclusive lock that the busy timeout does not cover: two
+        // processes opening a fresh archive at once must retry rather than fail.
+        var attempts = 0
+        while true {
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                try self.init(database: pool)
+                return
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempts < 200 {
+                attempts += 1
+                usleep(25_000)
+            }
+        }
     }
 
     /// Uses an existing database (an in-memory `DatabaseQueue` in tests) and migrates it.
@@ -28,7 +43,12 @@ public final class Catalog: Sendable {
 
     /// The stream named `name`, creating it if needed. Source details fill in only what is still unknown.
     public func ensureStream(
-        _ name: String, source: StreamSourceKind, arn: String? = nil, region: String? = nil, tableName: String? = nil, viewType: String? = nil,
+        _ name: String,
+        source: StreamSourceKind,
+        arn: String? = nil,
+        region: String? = nil,
+        tableName: String? = nil,
+        viewType: String? = nil,
         now: Int64
     ) throws -> StreamInfo {
         try database.write { db in
@@ -37,7 +57,9 @@ public final class Catalog: Sendable {
                     INSERT INTO streams (name, source, arn, region, table_name, view_type, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(name) DO UPDATE SET arn = coalesce(arn, excluded.arn), region = coalesce(region, excluded.region),
                         table_name = coalesce(table_name, excluded.table_name), view_type = coalesce(view_type, excluded.view_type)
-                    """, arguments: [name, source.rawValue, arn, region, tableName, viewType, now])
+                    """,
+                arguments: [name, source.rawValue, arn, region, tableName, viewType, now]
+            )
             return try Self.fetchStream(db, name: name)!
         }
     }
@@ -64,9 +86,17 @@ public final class Catalog: Sendable {
 
     private static func streamInfo(_ row: Row) -> StreamInfo {
         StreamInfo(
-            id: row["id"], name: row["name"], source: StreamSourceKind(rawValue: row["source"]) ?? .file, arn: row["arn"], region: row["region"],
-            tableName: row["table_name"], viewType: row["view_type"], retentionDays: row["retention_days"],
-            maxBlockSpanMillis: row["max_block_span_ms"], createdAt: row["created_at"])
+            id: row["id"],
+            name: row["name"],
+            source: StreamSourceKind(rawValue: row["source"]) ?? .file,
+            arn: row["arn"],
+            region: row["region"],
+            tableName: row["table_name"],
+            viewType: row["view_type"],
+            retentionDays: row["retention_days"],
+            maxBlockSpanMillis: row["max_block_span_ms"],
+            createdAt: row["created_at"]
+        )
     }
 
     // MARK: Shards
@@ -78,8 +108,12 @@ public final class Catalog: Sendable {
                 sql: """
                     INSERT INTO shards (stream_id, shard_id, parent_shard_id, dedupe, created_at) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT(stream_id, shard_id) DO UPDATE SET parent_shard_id = coalesce(parent_shard_id, excluded.parent_shard_id)
-                    """, arguments: [streamID, shardID, parentShardID, dedupe.rawValue, now])
-            return try Row.fetchOne(db, sql: "SELECT * FROM shards WHERE stream_id = ? AND shard_id = ?", arguments: [streamID, shardID]).map(Self.shardInfo)!
+                    """,
+                arguments: [streamID, shardID, parentShardID, dedupe.rawValue, now]
+            )
+            return try Row.fetchOne(db, sql: "SELECT * FROM shards WHERE stream_id = ? AND shard_id = ?", arguments: [streamID, shardID]).map(
+                Self.shardInfo
+            )!
         }
     }
 
@@ -124,9 +158,16 @@ public final class Catalog: Sendable {
 
     private static func shardInfo(_ row: Row) -> ShardInfo {
         ShardInfo(
-            rowID: row["id"], streamID: row["stream_id"], shardID: row["shard_id"], parentShardID: row["parent_shard_id"],
-            dedupe: DedupeRule(rawValue: row["dedupe"]) ?? .sequence, checkpoint: (row["checkpoint_text"] as String?).flatMap { SequenceNumber($0) },
-            recordCount: row["record_count"], closedAt: row["closed_at"], createdAt: row["created_at"])
+            rowID: row["id"],
+            streamID: row["stream_id"],
+            shardID: row["shard_id"],
+            parentShardID: row["parent_shard_id"],
+            dedupe: DedupeRule(rawValue: row["dedupe"]) ?? .sequence,
+            checkpoint: (row["checkpoint_text"] as String?).flatMap { SequenceNumber($0) },
+            recordCount: row["record_count"],
+            closedAt: row["closed_at"],
+            createdAt: row["created_at"]
+        )
     }
 
     // MARK: Segments
@@ -143,7 +184,8 @@ public final class Catalog: Sendable {
         try database.write { db in
             try db.execute(
                 sql: "INSERT INTO segments (stream_id, file_name, state, committed_bytes, created_at) VALUES (?, ?, 'open', ?, ?)",
-                arguments: [streamID, fileName, committedBytes, now])
+                arguments: [streamID, fileName, committedBytes, now]
+            )
             return try Row.fetchOne(db, sql: "SELECT * FROM segments WHERE id = ?", arguments: [db.lastInsertedRowID]).map(Self.segmentInfo)!
         }
     }
@@ -174,9 +216,20 @@ public final class Catalog: Sendable {
 
     private static func segmentInfo(_ row: Row) -> SegmentInfo {
         SegmentInfo(
-            id: row["id"], streamID: row["stream_id"], fileName: row["file_name"], state: SegmentInfo.State(rawValue: row["state"]) ?? .open,
-            committedBytes: row["committed_bytes"], blockCount: row["block_count"], recordCount: row["record_count"], rawBytes: row["raw_bytes"],
-            minTime: row["min_time"], maxTime: row["max_time"], sha256: row["sha256"], createdAt: row["created_at"], sealedAt: row["sealed_at"])
+            id: row["id"],
+            streamID: row["stream_id"],
+            fileName: row["file_name"],
+            state: SegmentInfo.State(rawValue: row["state"]) ?? .open,
+            committedBytes: row["committed_bytes"],
+            blockCount: row["block_count"],
+            recordCount: row["record_count"],
+            rawBytes: row["raw_bytes"],
+            minTime: row["min_time"],
+            maxTime: row["max_time"],
+            sha256: row["sha256"],
+            createdAt: row["created_at"],
+            sealedAt: row["sealed_at"]
+        )
     }
 
     // MARK: Commit
@@ -190,7 +243,8 @@ public final class Catalog: Sendable {
                 sql: """
                     INSERT INTO blocks (stream_id, segment_id, shard_id, offset, length, record_count, raw_bytes, first_seq, last_seq,
                         min_time, max_time, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
+                    """
+            )
             var records: Int64 = 0
             var raw: Int64 = 0
             var minTime = Int64.max
@@ -215,9 +269,12 @@ public final class Catalog: Sendable {
                     UPDATE segments SET committed_bytes = ?, block_count = block_count + ?, record_count = record_count + ?,
                         raw_bytes = raw_bytes + ?, min_time = min(coalesce(min_time, ?), ?), max_time = max(coalesce(max_time, ?), ?) WHERE id = ?
                     """,
-                arguments: [commit.committedBytes, commit.blocks.count, records, raw, minTime, minTime, maxTime, maxTime, commit.segmentID])
+                arguments: [commit.committedBytes, commit.blocks.count, records, raw, minTime, minTime, maxTime, maxTime, commit.segmentID]
+            )
             try db.execute(
-                sql: "UPDATE streams SET max_block_span_ms = max(max_block_span_ms, ?) WHERE id = ?", arguments: [maxSpan, commit.streamID])
+                sql: "UPDATE streams SET max_block_span_ms = max(max_block_span_ms, ?) WHERE id = ?",
+                arguments: [maxSpan, commit.streamID]
+            )
             for (shard, count) in perShard {
                 try db.execute(sql: "UPDATE shards SET record_count = record_count + ? WHERE id = ?", arguments: [count, shard])
             }
@@ -240,7 +297,8 @@ public final class Catalog: Sendable {
         for (shard, seq) in checkpoints {
             try db.execute(
                 sql: "UPDATE shards SET checkpoint = ?, checkpoint_text = ? WHERE id = ? AND coalesce(checkpoint, '') < ?",
-                arguments: [seq.padded, seq.text, shard, seq.padded])
+                arguments: [seq.padded, seq.text, shard, seq.padded]
+            )
         }
     }
 
@@ -271,7 +329,8 @@ public final class Catalog: Sendable {
                 db,
                 sql: """
                     SELECT * FROM blocks WHERE stream_id = ? AND min_time >= ? AND min_time < ? AND max_time >= ? ORDER BY id
-                    """, arguments: [streamID, lower, to, from]
+                    """,
+                arguments: [streamID, lower, to, from]
             ).map(Self.blockInfo)
         }
     }
@@ -280,7 +339,8 @@ public final class Catalog: Sendable {
     public func blocks(shardRowID: Int64, sequenceFrom from: SequenceNumber?, sequenceTo to: SequenceNumber?) throws -> [BlockInfo] {
         try database.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM blocks WHERE shard_id = ? AND last_seq >= ? AND first_seq <= ? ORDER BY id",
+                db,
+                sql: "SELECT * FROM blocks WHERE shard_id = ? AND last_seq >= ? AND first_seq <= ? ORDER BY id",
                 arguments: [shardRowID, from?.padded ?? "", to?.padded ?? String(repeating: "9", count: SequenceNumber.paddedWidth)]
             ).map(Self.blockInfo)
         }
@@ -302,10 +362,20 @@ public final class Catalog: Sendable {
 
     private static func blockInfo(_ row: Row) -> BlockInfo {
         BlockInfo(
-            id: row["id"], streamID: row["stream_id"], segmentID: row["segment_id"], shardRowID: row["shard_id"], offset: row["offset"],
-            length: row["length"], recordCount: row["record_count"], rawBytes: row["raw_bytes"],
-            firstSeq: SequenceNumber(padded: row["first_seq"]) ?? SequenceNumber("0")!, lastSeq: SequenceNumber(padded: row["last_seq"]) ?? SequenceNumber("0")!,
-            minTime: row["min_time"], maxTime: row["max_time"], format: RecordFormat(rawValue: row["format"]) ?? .native)
+            id: row["id"],
+            streamID: row["stream_id"],
+            segmentID: row["segment_id"],
+            shardRowID: row["shard_id"],
+            offset: row["offset"],
+            length: row["length"],
+            recordCount: row["record_count"],
+            rawBytes: row["raw_bytes"],
+            firstSeq: SequenceNumber(padded: row["first_seq"]) ?? SequenceNumber("0")!,
+            lastSeq: SequenceNumber(padded: row["last_seq"]) ?? SequenceNumber("0")!,
+            minTime: row["min_time"],
+            maxTime: row["max_time"],
+            format: RecordFormat(rawValue: row["format"]) ?? .native
+        )
     }
 
     // MARK: Gaps
@@ -315,7 +385,8 @@ public final class Catalog: Sendable {
         try database.write { db in
             try db.execute(
                 sql: "INSERT INTO gaps (stream_id, shard_id, after_seq, detected_at, reason) VALUES (?, ?, ?, ?, ?)",
-                arguments: [streamID, shardRowID, afterSequence?.padded, now, reason])
+                arguments: [streamID, shardRowID, afterSequence?.padded, now, reason]
+            )
         }
     }
 
@@ -323,12 +394,18 @@ public final class Catalog: Sendable {
     public func gaps(streamID: Int64) throws -> [GapInfo] {
         try database.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT g.*, s.shard_id AS shard_name FROM gaps g JOIN shards s ON s.id = g.shard_id WHERE g.stream_id = ? ORDER BY g.id",
+                db,
+                sql: "SELECT g.*, s.shard_id AS shard_name FROM gaps g JOIN shards s ON s.id = g.shard_id WHERE g.stream_id = ? ORDER BY g.id",
                 arguments: [streamID]
             ).map { row in
                 GapInfo(
-                    id: row["id"], streamID: row["stream_id"], shardID: row["shard_name"],
-                    afterSequence: (row["after_seq"] as String?).flatMap { SequenceNumber(padded: $0) }, detectedAt: row["detected_at"], reason: row["reason"])
+                    id: row["id"],
+                    streamID: row["stream_id"],
+                    shardID: row["shard_name"],
+                    afterSequence: (row["after_seq"] as String?).flatMap { SequenceNumber(padded: $0) },
+                    detectedAt: row["detected_at"],
+                    reason: row["reason"]
+                )
             }
         }
     }
