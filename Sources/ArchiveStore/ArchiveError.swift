@@ -50,7 +50,8 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
         return ArchiveError(
             code: .locked,
             message: "Archive stream '\(stream)' is locked by \(who) (lock file \(lockPath)). Wait for that process to finish, or stop it; "
-                + "only one writer per stream at a time.")
+                + "only one writer per stream at a time."
+        )
     }
 
     static func unknownStream(_ name: String, known: [String]) -> ArchiveError {

@@ -25,14 +25,16 @@ public struct StorageLayout: Sendable, Equatable {
 
     /// Stream names become directory names: letters, digits, `.`, `-`, `_`, 1-128 characters, not starting with `.`.
     public static func validateStreamName(_ name: String) throws {
-        let ok = !name.isEmpty && name.utf8.count <= 128 && !name.hasPrefix(".")
+        let ok =
+            !name.isEmpty && name.utf8.count <= 128 && !name.hasPrefix(".")
             && name.utf8.allSatisfy { b in
                 (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2E || b == 0x2D || b == 0x5F
             }
         guard ok else {
             throw ArchiveError(
                 code: .invalidArgument,
-                message: "Stream name '\(name)' is not usable as a directory name: use 1-128 letters, digits, '.', '-' or '_' (e.g. the table name).")
+                message: "Stream name '\(name)' is not usable as a directory name: use 1-128 letters, digits, '.', '-' or '_' (e.g. the table name)."
+            )
         }
     }
 }

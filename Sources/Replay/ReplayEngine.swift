@@ -35,7 +35,9 @@ public final class ReplayEngine {
             guard let shard = shards.first(where: { $0.shardID == wanted }) else {
                 throw ArchiveError(
                     code: .unknownShard,
-                    message: "Stream '\(query.stream)' has no shard '\(wanted)'. Its shards: \(shards.map(\.shardID).joined(separator: ", ")). `streamvault ls` lists them.")
+                    message:
+                        "Stream '\(query.stream)' has no shard '\(wanted)'. Its shards: \(shards.map(\.shardID).joined(separator: ", ")). `streamvault ls` lists them."
+                )
             }
             selectedShards = [shard]
         }
@@ -122,7 +124,10 @@ public final class ReplayEngine {
         switch format {
         case .native, .lambdaDynamoDB:
             guard let f = ChangeRecordScanner.locateNative(&c) else {
-                throw ArchiveError(code: .segmentCorrupt, message: "An archived record has no SequenceNumber or ApproximateCreationDateTime. Run `streamvault verify`.")
+                throw ArchiveError(
+                    code: .segmentCorrupt,
+                    message: "An archived record has no SequenceNumber or ApproximateCreationDateTime. Run `streamvault verify`."
+                )
             }
             return (f.sequence, f.eventTimeMillis)
         case .kinesisRecord:
@@ -130,7 +135,10 @@ public final class ReplayEngine {
                 let f = try KinesisRecordScanner.scan(record)
                 return (f.sequenceNumber, f.eventTimeMillis)
             } catch {
-                throw ArchiveError(code: .segmentCorrupt, message: "An archived Kinesis record no longer parses (\(error)). Run `streamvault verify`.")
+                throw ArchiveError(
+                    code: .segmentCorrupt,
+                    message: "An archived Kinesis record no longer parses (\(error)). Run `streamvault verify`."
+                )
             }
         default:
             throw ArchiveError(code: .invalidArgument, message: "Replaying records stored as \(format.rawValue) by range is not supported yet.")
@@ -143,7 +151,10 @@ public final class ReplayEngine {
     /// block's earliest record can be emitted, since no later block holds anything older. Memory is bounded
     /// by the blocks that overlap in time.
     private func mergeByTime(
-        _ blocks: [BlockInfo], _ query: ReplayQuery, _ stats: inout ReplayStatistics, _ emit: (UnsafeBufferPointer<UInt8>, RecordFormat) throws -> Bool
+        _ blocks: [BlockInfo],
+        _ query: ReplayQuery,
+        _ stats: inout ReplayStatistics,
+        _ emit: (UnsafeBufferPointer<UInt8>, RecordFormat) throws -> Bool
     ) throws {
         let ordered = blocks.sorted { ($0.minTime, $0.id) < ($1.minTime, $1.id) }
         var arena: [UInt8] = []

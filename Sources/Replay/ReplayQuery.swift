@@ -23,7 +23,12 @@ public struct ReplayQuery: Sendable, Equatable {
     public var order: Order
 
     public init(
-        stream: String, from: Int64? = nil, to: Int64? = nil, shard: String? = nil, fromSequence: SequenceNumber? = nil, toSequence: SequenceNumber? = nil,
+        stream: String,
+        from: Int64? = nil,
+        to: Int64? = nil,
+        shard: String? = nil,
+        fromSequence: SequenceNumber? = nil,
+        toSequence: SequenceNumber? = nil,
         order: Order = .shard
     ) {
         self.stream = stream

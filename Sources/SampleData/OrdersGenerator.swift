@@ -16,7 +16,14 @@ public struct OrdersGenerator: Sendable {
         public var seed: UInt64
         public var region: String
 
-        public init(records: Int, shards: Int = 4, startSeconds: Int64 = 1_767_225_600, spanSeconds: Int64 = 86_400, seed: UInt64 = 42, region: String = "us-east-1") {
+        public init(
+            records: Int,
+            shards: Int = 4,
+            startSeconds: Int64 = 1_767_225_600,
+            spanSeconds: Int64 = 86_400,
+            seed: UInt64 = 42,
+            region: String = "us-east-1"
+        ) {
             self.records = records
             self.shards = shards
             self.startSeconds = startSeconds
@@ -34,7 +41,7 @@ public struct OrdersGenerator: Sendable {
 
     /// The shard id of shard number `index`, shaped like DynamoDB's.
     public static func shardID(_ index: Int) -> String {
-        "shardId-00000001767225600000-" + String(String(0xa1b2c3d4 &+ UInt32(index) &* 0x9e37, radix: 16).suffix(8))
+        "shardId-00000001767225600000-" + String(String(0xa1b2_c3d4 &+ UInt32(index) &* 0x9e37, radix: 16).suffix(8))
     }
 
     /// Calls `body` with each record's shard index and its one-line JSON text, in event-time order.
@@ -92,18 +99,22 @@ public struct OrdersGenerator: Sendable {
             total += cents * qty
             items.append(
                 "{\"M\":{\"sku\":{\"S\":\"SKU-\(100_000 + (order * 13 + k * 101) % 90_000)\"},\"name\":{\"S\":\"\(Self.products[(order + k) % Self.products.count])\"},"
-                    + "\"qty\":{\"N\":\"\(qty)\"},\"price\":{\"N\":\"\(cents / 100).\(cents % 100 < 10 ? "0" : "")\(cents % 100)\"}}}")
+                    + "\"qty\":{\"N\":\"\(qty)\"},\"price\":{\"N\":\"\(cents / 100).\(cents % 100 < 10 ? "0" : "")\(cents % 100)\"}}}"
+            )
         }
         let city = Self.cities[order % Self.cities.count]
         var s = "{\"pk\":{\"S\":\"\(customer)\"},\"sk\":{\"S\":\"\(orderID)\"},\"status\":{\"S\":\"\(status)\"},"
         s += "\"total\":{\"N\":\"\(total / 100).\(total % 100 < 10 ? "0" : "")\(total % 100)\"},\"currency\":{\"S\":\"EUR\"},"
         s += "\"items\":{\"L\":[\(items.joined(separator: ","))]},"
-        s += "\"shipTo\":{\"M\":{\"name\":{\"S\":\"\(Self.names[order % Self.names.count])\"},\"line1\":{\"S\":\"\(order % 200 + 1) \(Self.streets[order % Self.streets.count])\"},"
+        s +=
+            "\"shipTo\":{\"M\":{\"name\":{\"S\":\"\(Self.names[order % Self.names.count])\"},\"line1\":{\"S\":\"\(order % 200 + 1) \(Self.streets[order % Self.streets.count])\"},"
         s += "\"city\":{\"S\":\"\(city.0)\"},\"postcode\":{\"S\":\"\(10_000 + order % 89_999)\"},\"country\":{\"S\":\"\(city.1)\"}}},"
         s += "\"tags\":{\"SS\":[\"web\",\"\(order % 2 == 0 ? "promo" : "repeat")\"]},"
-        s += "\"payment\":{\"M\":{\"method\":{\"S\":\"card\"},\"last4\":{\"S\":\"\(1000 + order % 9000)\"},\"authCode\":{\"B\":\"\(base64(rng.next()))\"}}},"
+        s +=
+            "\"payment\":{\"M\":{\"method\":{\"S\":\"card\"},\"last4\":{\"S\":\"\(1000 + order % 9000)\"},\"authCode\":{\"B\":\"\(base64(rng.next()))\"}}},"
         s += "\"giftWrap\":{\"BOOL\":\(order % 7 == 0 ? "true" : "false")},\"note\":{\"NULL\":true},\"version\":{\"N\":\"\(version)\"},"
-        s += "\"createdAt\":{\"S\":\"2026-01-01T\(pad(order / 3600 % 24)):\(pad(order / 60 % 60)):\(pad(order % 60))Z\"},\"expiresAt\":{\"N\":\"\(1_798_761_600 + order)\"}}"
+        s +=
+            "\"createdAt\":{\"S\":\"2026-01-01T\(pad(order / 3600 % 24)):\(pad(order / 60 % 60)):\(pad(order % 60))Z\"},\"expiresAt\":{\"N\":\"\(1_798_761_600 + order)\"}}"
         return s
     }
 
@@ -120,13 +131,19 @@ public struct OrdersGenerator: Sendable {
         var out = ""
         while bytes.count >= 3 {
             let n = Int(bytes[0]) << 16 | Int(bytes[1]) << 8 | Int(bytes[2])
-            out.append(table[n >> 18 & 63]); out.append(table[n >> 12 & 63]); out.append(table[n >> 6 & 63]); out.append(table[n & 63])
+            out.append(table[n >> 18 & 63])
+            out.append(table[n >> 12 & 63])
+            out.append(table[n >> 6 & 63])
+            out.append(table[n & 63])
             bytes.removeFirst(3)
         }
         return out
     }
 
-    static let products = ["Espresso beans 1kg", "Ceramic mug", "Pour-over kettle", "Grinder burr set", "Paper filters x100", "Oat milk 6-pack", "Gift card", "Café au lait bowl"]
+    static let products = [
+        "Espresso beans 1kg", "Ceramic mug", "Pour-over kettle", "Grinder burr set", "Paper filters x100", "Oat milk 6-pack", "Gift card",
+        "Café au lait bowl",
+    ]
     static let cities = [("Berlin", "DE"), ("Lyon", "FR"), ("Porto", "PT"), ("Kraków", "PL"), ("Utrecht", "NL"), ("Göteborg", "SE")]
     static let names = ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov", "Ken Thompson"]
     static let streets = ["Main Street", "Rue de la Paz", "Hauptstraße", "Long Lane"]

@@ -48,7 +48,11 @@ public enum ISO8601 {
             return true
         }
         guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2) else { return nil }
-        var hour = 0, minute = 0, second = 0, millis = 0, offsetSeconds = 0
+        var hour = 0
+        var minute = 0
+        var second = 0
+        var millis = 0
+        var offsetSeconds = 0
         if i < bytes.count {
             guard expect("T") || expect(" ") || expect("t"), let h = number(2), expect(":"), let m = number(2) else { return nil }
             hour = h

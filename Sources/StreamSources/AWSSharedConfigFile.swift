@@ -21,7 +21,10 @@ struct AWSSharedConfigFile: Sendable {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
-                guard let close = line.firstIndex(of: "]") else { current = nil; continue }
+                guard let close = line.firstIndex(of: "]") else {
+                    current = nil
+                    continue
+                }
                 var name = line[line.index(after: line.startIndex)..<close].trimmingCharacters(in: .whitespaces)
                 if isConfigFile, name.hasPrefix("profile ") {
                     name = String(name.dropFirst("profile ".count)).trimmingCharacters(in: .whitespaces)

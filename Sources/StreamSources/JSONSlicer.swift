@@ -31,7 +31,10 @@ struct JSONSlicer {
             members[key] = valueStart..<valueEnd
             i = skipWhitespace(valueEnd)
             guard i < bytes.count else { throw Malformed(offset: i, reason: "unterminated object") }
-            if bytes[i] == UInt8(ascii: ",") { i = skipWhitespace(i + 1); continue }
+            if bytes[i] == UInt8(ascii: ",") {
+                i = skipWhitespace(i + 1)
+                continue
+            }
             if bytes[i] == UInt8(ascii: "}") { return members }
             throw Malformed(offset: i, reason: "expected ',' or '}'")
         }
@@ -49,7 +52,10 @@ struct JSONSlicer {
             elements.append(i..<end)
             i = skipWhitespace(end)
             guard i < range.upperBound else { throw Malformed(offset: i, reason: "unterminated array") }
-            if bytes[i] == UInt8(ascii: ",") { i = skipWhitespace(i + 1); continue }
+            if bytes[i] == UInt8(ascii: ",") {
+                i = skipWhitespace(i + 1)
+                continue
+            }
             if bytes[i] == UInt8(ascii: "]") { return elements }
             throw Malformed(offset: i, reason: "expected ',' or ']'")
         }
@@ -90,7 +96,9 @@ struct JSONSlicer {
             var i = start
             while i < bytes.count {
                 switch bytes[i] {
-                case UInt8(ascii: "\""): i = try endOfString(i); continue
+                case UInt8(ascii: "\""):
+                    i = try endOfString(i)
+                    continue
                 case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
                     depth -= 1

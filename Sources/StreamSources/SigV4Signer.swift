@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// Signs HTTP requests with AWS Signature Version 4 (header-based signing).
 ///

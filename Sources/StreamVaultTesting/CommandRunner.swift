@@ -16,7 +16,9 @@ public enum CommandRunner {
     public static var streamvaultPath: String {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("streamvault").path,
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("streamvault").path,
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                "streamvault"
+            ).path,
             packageRoot + "/.build/debug/streamvault",
         ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[2]

@@ -42,7 +42,8 @@ extension StreamVaultCommand {
                   streamvault archive --kinesis-stream orders-cdc --stream orders --start-at 2026-01-01T00:00:00Z
                   streamvault archive --table Orders --once --endpoint-url http://127.0.0.1:5000     # cron, tests, moto
                   streamvault archive --table Orders --metrics-port 9464    # Prometheus text at http://127.0.0.1:9464/metrics
-                """)
+                """
+        )
 
         @OptionGroup var global: GlobalOptions
 
@@ -52,7 +53,10 @@ extension StreamVaultCommand {
         @Option(name: .customLong("stream-arn"), help: ArgumentHelp("Archive this DynamoDB stream.", valueName: "arn"))
         var streamARN: String?
 
-        @Option(name: .customLong("kinesis-stream"), help: ArgumentHelp("Archive this Kinesis data stream (name or ARN) fed by a table.", valueName: "name"))
+        @Option(
+            name: .customLong("kinesis-stream"),
+            help: ArgumentHelp("Archive this Kinesis data stream (name or ARN) fed by a table.", valueName: "name")
+        )
         var kinesisStream: String?
 
         @Option(help: ArgumentHelp("Stream name in the archive. Default: the table or Kinesis stream name.", valueName: "name"))
@@ -72,13 +76,23 @@ extension StreamVaultCommand {
 
         @Option(
             name: .customLong("start-at"),
-            help: ArgumentHelp("Kinesis only: start shards that have no checkpoint at this time (AT_TIMESTAMP), e.g. 2026-01-01T00:00:00Z.", valueName: "time"))
+            help: ArgumentHelp(
+                "Kinesis only: start shards that have no checkpoint at this time (AT_TIMESTAMP), e.g. 2026-01-01T00:00:00Z.",
+                valueName: "time"
+            )
+        )
         var startAt: String?
 
-        @Option(name: .customLong("metrics-port"), help: ArgumentHelp("Serve Prometheus metrics on 127.0.0.1 at this port (0: any free port).", valueName: "port"))
+        @Option(
+            name: .customLong("metrics-port"),
+            help: ArgumentHelp("Serve Prometheus metrics on 127.0.0.1 at this port (0: any free port).", valueName: "port")
+        )
         var metricsPort: Int?
 
-        @Option(name: .customLong("poll-interval"), help: ArgumentHelp("Seconds to wait between reads once every shard is caught up.", valueName: "seconds"))
+        @Option(
+            name: .customLong("poll-interval"),
+            help: ArgumentHelp("Seconds to wait between reads once every shard is caught up.", valueName: "seconds")
+        )
         var pollInterval: Double = 1
 
         func validate() throws {
@@ -90,7 +104,9 @@ extension StreamVaultCommand {
             }
             if startAt != nil {
                 guard kinesisStream != nil else {
-                    throw ValidationError("--start-at works with --kinesis-stream only: DynamoDB Streams has no AT_TIMESTAMP iterator (records are kept 24 hours).")
+                    throw ValidationError(
+                        "--start-at works with --kinesis-stream only: DynamoDB Streams has no AT_TIMESTAMP iterator (records are kept 24 hours)."
+                    )
                 }
                 _ = try startDate()
             }
@@ -123,7 +139,12 @@ extension StreamVaultCommand {
             let name = try archiveStreamName()
             let aws: AWSEnvironment
             do {
-                aws = try AWSEnvironment.resolve(environment: ProcessInfo.processInfo.environment, profile: profile, region: region, endpointURL: endpointURL)
+                aws = try AWSEnvironment.resolve(
+                    environment: ProcessInfo.processInfo.environment,
+                    profile: profile,
+                    region: region,
+                    endpointURL: endpointURL
+                )
             } catch {
                 throw CLIError("\(error)")
             }
@@ -140,31 +161,47 @@ extension StreamVaultCommand {
             let source: ArchiverSource
             if let table {
                 source = .dynamoDBTable(
-                    table, dynamoDB: DynamoDBClient(client: AWSJSONClient(service: .dynamoDB, environment: aws, httpClient: http, logger: logger)),
-                    streams: DynamoDBStreamsClient(client: AWSJSONClient(service: .dynamoDBStreams, environment: aws, httpClient: http, logger: logger)))
+                    table,
+                    dynamoDB: DynamoDBClient(client: AWSJSONClient(service: .dynamoDB, environment: aws, httpClient: http, logger: logger)),
+                    streams: DynamoDBStreamsClient(
+                        client: AWSJSONClient(service: .dynamoDBStreams, environment: aws, httpClient: http, logger: logger)
+                    )
+                )
             } else if let streamARN {
                 source = .dynamoDBStream(
-                    streamARN, streams: DynamoDBStreamsClient(client: AWSJSONClient(service: .dynamoDBStreams, environment: aws, httpClient: http, logger: logger)))
+                    streamARN,
+                    streams: DynamoDBStreamsClient(
+                        client: AWSJSONClient(service: .dynamoDBStreams, environment: aws, httpClient: http, logger: logger)
+                    )
+                )
             } else {
                 source = .kinesis(
                     KinesisStreamIdentifier(kinesisStream ?? ""),
-                    api: KinesisClient(client: AWSJSONClient(service: .kinesis, environment: aws, httpClient: http, logger: logger)))
+                    api: KinesisClient(client: AWSJSONClient(service: .kinesis, environment: aws, httpClient: http, logger: logger))
+                )
             }
             var configuration = ArchiverConfiguration(streamName: name, once: once, pollInterval: .milliseconds(Int64(pollInterval * 1000)))
             if startAt != nil { configuration.startPosition = .atTimestamp(try startDate()) }
             let catalog = try global.openCatalog(create: true)
             let printSummary = once
             let archiver = ArchiverService(
-                source: source, configuration: configuration, layout: global.layout, catalog: catalog, logger: logger,
+                source: source,
+                configuration: configuration,
+                layout: global.layout,
+                catalog: catalog,
+                logger: logger,
                 report: { summary in
                     if printSummary { print(summary.description) } else { printError("streamvault archive: \(summary)") }
-                })
+                }
+            )
             services.append(archiver)
             let group = ServiceGroup(
                 configuration: .init(
                     services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
                     gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: logger))
+                    logger: logger
+                )
+            )
             do {
                 try await group.run()
             } catch let error as ArchiverError {

@@ -42,7 +42,8 @@ extension StreamVaultCommand {
                 A bad record stops the run with its line and JSON path \
                 (line 1: Records[3].dynamodb.NewImage.total.N: expected a numeric string) and exit status 1; \
                 with --skip-invalid it is reported on stderr (reason, then the record) and skipped.
-                """)
+                """
+        )
 
         @Option(help: "Shape of the input records.")
         var from: RecordFormat = .native
@@ -88,10 +89,18 @@ extension StreamVaultCommand {
 
         func run() throws {
             let options = ConversionOptions(
-                viewType: viewType, tableName: tableName, region: region, streamARN: streamArn,
-                kinesisStreamARN: kinesisStreamArn, timePrecision: timePrecision)
+                viewType: viewType,
+                tableName: tableName,
+                region: region,
+                streamARN: streamArn,
+                kinesisStreamARN: kinesisStreamArn,
+                timePrecision: timePrecision
+            )
             var pipeline = ConversionPipeline(
-                converter: RecordConverter(from: from, to: to, options: options), batchSize: batch, skipInvalid: skipInvalid)
+                converter: RecordConverter(from: from, to: to, options: options),
+                batchSize: batch,
+                skipInvalid: skipInvalid
+            )
             let output = BufferedOutput(fileDescriptor: STDOUT_FILENO)
             let errors = BufferedOutput(fileDescriptor: STDERR_FILENO, threshold: 0)
             let sources = files.isEmpty ? ["-"] : files

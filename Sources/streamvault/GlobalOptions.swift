@@ -7,7 +7,8 @@ import Logging
 struct GlobalOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: ArgumentHelp("The archive's directory (default: $STREAMVAULT_STORAGE, else ./storage).", valueName: "dir"))
+        help: ArgumentHelp("The archive's directory (default: $STREAMVAULT_STORAGE, else ./storage).", valueName: "dir")
+    )
     var storage: String?
 
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
@@ -36,7 +37,9 @@ struct GlobalOptions: ParsableArguments {
     func openCatalog(create: Bool) throws -> Catalog {
         let layout = self.layout
         if !create && !FileManager.default.fileExists(atPath: layout.catalogPath) {
-            throw CLIError("No archive at '\(layout.root)' (no catalog.sqlite). Pass --storage DIR or set STREAMVAULT_STORAGE, or ingest something first.")
+            throw CLIError(
+                "No archive at '\(layout.root)' (no catalog.sqlite). Pass --storage DIR or set STREAMVAULT_STORAGE, or ingest something first."
+            )
         }
         try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
         return try Catalog(path: layout.catalogPath)

@@ -27,7 +27,8 @@ extension StreamVaultCommand {
                   streamvault ingest --stream orders records.ndjson
                   streamvault ingest --stream orders --shard shardId-000001 shard1.ndjson
                   aws dynamodbstreams get-records ... | jq -c '.Records[]' | streamvault ingest --stream orders -
-                """)
+                """
+        )
 
         @OptionGroup var global: GlobalOptions
 
@@ -47,7 +48,9 @@ extension StreamVaultCommand {
         var blockKiB = 1024
 
         @Option(
-            name: .customLong("commit-kib"), help: ArgumentHelp("Uncompressed KiB buffered between commits (fsync + catalog transaction) (advanced).", valueName: "KiB"))
+            name: .customLong("commit-kib"),
+            help: ArgumentHelp("Uncompressed KiB buffered between commits (fsync + catalog transaction) (advanced).", valueName: "KiB")
+        )
         var commitKiB = 8192
 
         @Argument(help: ArgumentHelp("Files to read; - is stdin.", valueName: "file"))
@@ -67,7 +70,8 @@ extension StreamVaultCommand {
             options.writer.blockBytes = blockKiB << 10
             options.writer.commitBytes = commitKiB << 10
             let showProgress = stderrIsTerminal
-            let ingestor = try Ingestor(layout: global.layout, catalog: catalog, options: options, logger: global.makeLogger("streamvault.ingest")) { s in
+            let ingestor = try Ingestor(layout: global.layout, catalog: catalog, options: options, logger: global.makeLogger("streamvault.ingest")) {
+                s in
                 guard showProgress else { return }
                 let rate = Double(s.recordsRead) / max(Date().timeIntervalSince(started), 0.001)
                 FileHandle.standardError.write(Data("\r\(stream): \(Format.count(s.recordsRead)) records read, \(Format.count(Int(rate)))/s   ".utf8))

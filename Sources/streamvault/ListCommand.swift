@@ -11,7 +11,8 @@ extension StreamVaultCommand {
                 Examples:
                   streamvault ls                      # every stream with its shards and segments
                   streamvault ls --stream orders      # one stream
-                """)
+                """
+        )
 
         @OptionGroup var global: GlobalOptions
 
@@ -37,10 +38,13 @@ extension StreamVaultCommand {
                     print(line)
                 }
                 for gap in gaps {
-                    print("  GAP in \(gap.shardID) after \(gap.afterSequence?.text ?? "the start") at \(ISO8601.format(millis: gap.detectedAt)): \(gap.reason)")
+                    print(
+                        "  GAP in \(gap.shardID) after \(gap.afterSequence?.text ?? "the start") at \(ISO8601.format(millis: gap.detectedAt)): \(gap.reason)"
+                    )
                 }
                 for seg in try catalog.segments(streamID: s.id) {
-                    var line = "  segment \(seg.fileName)  \(seg.state.rawValue)  blocks \(seg.blockCount)  records \(Format.count(Int(seg.recordCount)))"
+                    var line =
+                        "  segment \(seg.fileName)  \(seg.state.rawValue)  blocks \(seg.blockCount)  records \(Format.count(Int(seg.recordCount)))"
                     line += "  \(Format.bytes(seg.committedBytes))"
                     if let lo = seg.minTime, let hi = seg.maxTime { line += "  \(ISO8601.format(millis: lo)) .. \(ISO8601.format(millis: hi))" }
                     print(line)

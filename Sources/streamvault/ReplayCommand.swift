@@ -23,7 +23,8 @@ extension StreamVaultCommand {
                   streamvault replay --stream orders --shard shardId-000001 --from-seq 4000000000000000000123
                   streamvault replay --stream orders --order time | jq -c 'select(.eventName == "REMOVE")'
                   streamvault replay --stream orders --format plain --from 2026-01-01T06:00:00Z --to 2026-01-01T07:00:00Z
-                """)
+                """
+        )
 
         @OptionGroup var global: GlobalOptions
 
@@ -51,7 +52,12 @@ extension StreamVaultCommand {
         @Option(help: "Output shape; default: as archived. Conversions are lossless (docs/CONVERSION.md).")
         var format: RecordFormat?
 
-        @Option(help: ArgumentHelp("Table name for kds/Kinesis output when the records do not carry it (default: the stream's table, else its name).", valueName: "name"))
+        @Option(
+            help: ArgumentHelp(
+                "Table name for kds/Kinesis output when the records do not carry it (default: the stream's table, else its name).",
+                valueName: "name"
+            )
+        )
         var tableName: String?
 
         @Flag(help: "Print the catalog lookup time, blocks read and total time to stderr.")
@@ -59,10 +65,16 @@ extension StreamVaultCommand {
 
         func validate() throws {
             try global.validateLogLevel()
-            if let from, ISO8601.parseMillis(from) == nil { throw ValidationError("--from '\(from)' is not a time: use 2026-01-01T00:10:00Z or epoch seconds.") }
-            if let to, ISO8601.parseMillis(to) == nil { throw ValidationError("--to '\(to)' is not a time: use 2026-01-01T00:10:00Z or epoch seconds.") }
+            if let from, ISO8601.parseMillis(from) == nil {
+                throw ValidationError("--from '\(from)' is not a time: use 2026-01-01T00:10:00Z or epoch seconds.")
+            }
+            if let to, ISO8601.parseMillis(to) == nil {
+                throw ValidationError("--to '\(to)' is not a time: use 2026-01-01T00:10:00Z or epoch seconds.")
+            }
             if (fromSeq != nil || toSeq != nil) && shard == nil {
-                throw ValidationError("--from-seq/--to-seq compare sequence numbers within one shard: add --shard ID (`streamvault ls` lists shards).")
+                throw ValidationError(
+                    "--from-seq/--to-seq compare sequence numbers within one shard: add --shard ID (`streamvault ls` lists shards)."
+                )
             }
             for (name, value) in [("--from-seq", fromSeq), ("--to-seq", toSeq)] {
                 if let value, SequenceNumber(value) == nil { throw ValidationError("\(name) '\(value)' is not a sequence number (decimal digits).") }
@@ -73,8 +85,14 @@ extension StreamVaultCommand {
             let catalog = try global.openCatalog(create: false)
             let engine = try ReplayEngine(layout: global.layout, catalog: catalog)
             let query = ReplayQuery(
-                stream: stream, from: from.flatMap { ISO8601.parseMillis($0) }, to: to.flatMap { ISO8601.parseMillis($0) }, shard: shard,
-                fromSequence: fromSeq.flatMap { SequenceNumber($0) }, toSequence: toSeq.flatMap { SequenceNumber($0) }, order: order)
+                stream: stream,
+                from: from.flatMap { ISO8601.parseMillis($0) },
+                to: to.flatMap { ISO8601.parseMillis($0) },
+                shard: shard,
+                fromSequence: fromSeq.flatMap { SequenceNumber($0) },
+                toSequence: toSeq.flatMap { SequenceNumber($0) },
+                order: order
+            )
             let output = BufferedOutput(fileDescriptor: 1)
             var options = ConversionOptions()
             if let info = try catalog.stream(named: stream) {
@@ -104,8 +122,13 @@ extension StreamVaultCommand {
                 printError(
                     String(
                         format: "replay: %d records from %d blocks (%@ decompressed); catalog lookup %.2f ms, total %.2f ms",
-                        stats.records, stats.blocksRead, Format.bytes(Int64(stats.bytesDecompressed)), Double(stats.lookupNanos) / 1e6,
-                        Double(stats.totalNanos) / 1e6))
+                        stats.records,
+                        stats.blocksRead,
+                        Format.bytes(Int64(stats.bytesDecompressed)),
+                        Double(stats.lookupNanos) / 1e6,
+                        Double(stats.totalNanos) / 1e6
+                    )
+                )
             }
         }
     }

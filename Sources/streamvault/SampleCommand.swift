@@ -15,7 +15,8 @@ extension StreamVaultCommand {
                 Examples:
                   streamvault sample --records 10000 > day.ndjson                  # all shards interleaved
                   streamvault sample --records 1000000 --shards 4 --out-dir day/   # one file per shard
-                """)
+                """
+        )
 
         @Option(help: "Number of records.")
         var records = 10_000
@@ -42,7 +43,9 @@ extension StreamVaultCommand {
 
         func run() throws {
             let startSeconds = (ISO8601.parseMillis(start) ?? 0) / 1000
-            let generator = OrdersGenerator(.init(records: records, shards: shards, startSeconds: startSeconds, spanSeconds: Int64(spanHours) * 3600, seed: seed))
+            let generator = OrdersGenerator(
+                .init(records: records, shards: shards, startSeconds: startSeconds, spanSeconds: Int64(spanHours) * 3600, seed: seed)
+            )
             var sinks: [BufferedOutput] = []
             if let outDir {
                 try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)

@@ -7,7 +7,8 @@ extension StreamVaultCommand {
     struct Stats: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Records, bytes (raw and compressed), compression ratio and time range per stream.",
-            discussion: "Reads the catalog only. --json prints one object per stream for scripts.")
+            discussion: "Reads the catalog only. --json prints one object per stream for scripts."
+        )
 
         @OptionGroup var global: GlobalOptions
 
@@ -37,12 +38,17 @@ extension StreamVaultCommand {
                 print(String(decoding: data, as: UTF8.self))
                 return
             }
-            print("stream".padding(toLength: 16, withPad: " ", startingAt: 0) + "records".leftPad(12) + "raw".leftPad(12) + "stored".leftPad(12) + "ratio".leftPad(8)
-                + "shards".leftPad(8) + "gaps".leftPad(6) + "  time range")
+            print(
+                "stream".padding(toLength: 16, withPad: " ", startingAt: 0) + "records".leftPad(12) + "raw".leftPad(12) + "stored".leftPad(12)
+                    + "ratio".leftPad(8)
+                    + "shards".leftPad(8) + "gaps".leftPad(6) + "  time range"
+            )
             for (s, row) in zip(streams, rows) {
                 let t = try catalog.totals(streamID: s.id)
                 var line = s.name.padding(toLength: 16, withPad: " ", startingAt: 0) + Format.count(Int(t.records)).leftPad(12)
-                line += Format.bytes(t.rawBytes).leftPad(12) + Format.bytes(t.storedBytes).leftPad(12) + Format.ratio(raw: t.rawBytes, stored: t.storedBytes).leftPad(8)
+                line +=
+                    Format.bytes(t.rawBytes).leftPad(12) + Format.bytes(t.storedBytes).leftPad(12)
+                    + Format.ratio(raw: t.rawBytes, stored: t.storedBytes).leftPad(8)
                 line += String(t.shards).leftPad(8) + String(t.gaps).leftPad(6)
                 line += "  \(row["from"] as? String ?? "-") .. \(row["to"] as? String ?? "-")"
                 print(line)

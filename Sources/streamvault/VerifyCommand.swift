@@ -10,7 +10,8 @@ extension StreamVaultCommand {
                 ranges against the catalog), checks that blocks are contiguous, that sealed segments still have \
                 their recorded SHA-256, and that no segment file is missing or unknown to the catalog. \
                 Each problem names the stream, segment file and block offset.
-                """)
+                """
+        )
 
         @OptionGroup var global: GlobalOptions
 
@@ -27,7 +28,8 @@ extension StreamVaultCommand {
             let damaged = report.findings.filter(\.isDamage).count
             print(
                 "verified \(report.segments) segments, \(report.blocks) blocks, \(Format.count(report.records)) records, \(Format.bytes(report.storedBytes)): "
-                    + (damaged == 0 ? "OK" : "\(damaged) problems"))
+                    + (damaged == 0 ? "OK" : "\(damaged) problems")
+            )
             if damaged > 0 { throw ExitCode(1) }
         }
     }

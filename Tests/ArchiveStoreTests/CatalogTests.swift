@@ -49,8 +49,15 @@ struct CatalogTests {
         var commit = BlockCommit(streamID: stream.id, segmentID: segment.id, committedBytes: 1010)
         for i in 0..<100 {  // block i covers minutes [i, i+1)
             let header = BlockHeader(
-                shard: "s", count: 1, firstSeq: "\(i + 1)", lastSeq: "\(i + 1)", minTime: Int64(i) * 60_000, maxTime: Int64(i) * 60_000 + 59_999,
-                format: .native, rawBytes: 1)
+                shard: "s",
+                count: 1,
+                firstSeq: "\(i + 1)",
+                lastSeq: "\(i + 1)",
+                minTime: Int64(i) * 60_000,
+                maxTime: Int64(i) * 60_000 + 59_999,
+                format: .native,
+                rawBytes: 1
+            )
             commit.blocks.append(.init(shardRowID: shard.rowID, offset: Int64(10 + i * 10), length: 10, header: header))
         }
         commit.checkpoints[shard.rowID] = SequenceNumber("00100")  // emulators zero-pad; AFTER_SEQUENCE_NUMBER needs the text back
@@ -70,7 +77,13 @@ struct CatalogTests {
         let catalog = try backend.makeCatalog(dir)
         let stream = try catalog.ensureStream("orders", source: .dynamodbStreams, now: 0)
         let shard = try catalog.ensureShard(streamID: stream.id, shardID: "s", dedupe: .sequence, now: 0)
-        try catalog.recordGap(streamID: stream.id, shardRowID: shard.rowID, afterSequence: SequenceNumber("42"), reason: "TrimmedDataAccessException", now: 5)
+        try catalog.recordGap(
+            streamID: stream.id,
+            shardRowID: shard.rowID,
+            afterSequence: SequenceNumber("42"),
+            reason: "TrimmedDataAccessException",
+            now: 5
+        )
         let gaps = try catalog.gaps(streamID: stream.id)
         #expect(gaps.count == 1)
         #expect(gaps.first?.afterSequence?.text == "42" && gaps.first?.shardID == "s")

@@ -8,7 +8,11 @@ struct IngestorTests {
     static let good = SampleFiles.lines(records: 10, shards: 1)
 
     func ingest(_ archive: TestArchive, _ files: [String], shard: String? = "s1", skipInvalid: Bool = false) throws -> IngestSummary {
-        let ingestor = try Ingestor(layout: archive.layout, catalog: archive.catalog, options: IngestOptions(stream: "orders", shard: shard, skipInvalid: skipInvalid))
+        let ingestor = try Ingestor(
+            layout: archive.layout,
+            catalog: archive.catalog,
+            options: IngestOptions(stream: "orders", shard: shard, skipInvalid: skipInvalid)
+        )
         return try ingestor.ingest(paths: files)
     }
 
@@ -22,8 +26,13 @@ struct IngestorTests {
     @Test(arguments: [
         ("{not json", "4: expected a key string"),
         (Self.good[3].replacingOccurrences(of: "\"SequenceNumber\"", with: "\"SequenceNumbr\""), "4: dynamodb.SequenceNumber: missing"),
-        (Self.good[3].replacingOccurrences(of: #""qty":{"N":"#, with: #""qty":{"S":"#).replacingOccurrences(of: #""total":{"N":"#, with: #""total":{"BOOL":"#),
-         "4: dynamodb.NewImage.total.BOOL: expected true or false"),
+        (
+            Self.good[3].replacingOccurrences(of: #""qty":{"N":"#, with: #""qty":{"S":"#).replacingOccurrences(
+                of: #""total":{"N":"#,
+                with: #""total":{"BOOL":"#
+            ),
+            "4: dynamodb.NewImage.total.BOOL: expected true or false"
+        ),
     ])
     func stopsAtTheFirstBadLineNamingIt(_ bad: String, _ expected: String) throws {
         let archive = try TestArchive()

@@ -114,7 +114,10 @@ struct StreamWriterTests {
         let archive = try TestArchive()
         let clock = ManualClock()
         let lines = SampleFiles.lines(records: 400, shards: 1)
-        let writer = try archive.writer(configuration: .init(blockBytes: 4 << 10, maxSegmentBytes: 64 << 10, maxSegmentAge: .seconds(60)), clock: clock.wallClock)
+        let writer = try archive.writer(
+            configuration: .init(blockBytes: 4 << 10, maxSegmentBytes: 64 << 10, maxSegmentAge: .seconds(60)),
+            clock: clock.wallClock
+        )
         try writer.openShard("s1", dedupe: .sequence)
         for chunk in stride(from: 0, to: 400, by: 50) {
             try TestArchive.append(Array(lines[chunk..<(chunk + 50)]), to: writer, shard: "s1")

@@ -30,7 +30,13 @@ final class TestArchive {
                 var c = JSONCursor(UnsafeRawBufferPointer(buffer))
                 let facts = try ChangeRecordScanner.scanNative(&c)
                 return try writer.append(
-                    buffer, shard: shard, sequence: facts.sequenceNumber, eventID: facts.eventID, eventTime: facts.eventTimeMillis, format: .native)
+                    buffer,
+                    shard: shard,
+                    sequence: facts.sequenceNumber,
+                    eventID: facts.eventID,
+                    eventTime: facts.eventTimeMillis,
+                    format: .native
+                )
             }
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
-import StreamVaultTesting
 import SampleData
 import StreamModel
+import StreamVaultTesting
 import Testing
 
 struct ChangeRecordScannerTests {
@@ -42,26 +42,50 @@ struct ChangeRecordScannerTests {
 
     /// Each broken record and the exact message a user sees for it.
     @Test(arguments: [
-        (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a"}}}}"#, "dynamodb.SequenceNumber: missing"),
-        (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a"}},"SequenceNumber":"12x"}}"#,
-         "dynamodb.SequenceNumber: expected a string of decimal digits"),
-        (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a"}},"NewImage":{"total":{"N":"twelve"}},"SequenceNumber":"1"}}"#,
-         "dynamodb.NewImage.total.N: expected a numeric string"),
-        (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a"}},"NewImage":{"total":{"N":12}},"SequenceNumber":"1"}}"#,
-         "dynamodb.NewImage.total.N: expected a numeric string"),
-        (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a"}},"NewImage":{"l":{"L":[{"S":"x"},{"Q":"y"}]}},"SequenceNumber":"1"}}"#,
-         #"dynamodb.NewImage.l.L[1]: unknown attribute type "Q"; expected S, N, B, BOOL, NULL, M, L, SS, NS or BS"#),
-        (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"B":"not base64!"}},"SequenceNumber":"1"}}"#,
-         "dynamodb.Keys.k.B: expected a base64 string"),
-        (#"{"eventID":"1","eventName":"UPSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a"}},"SequenceNumber":"1"}}"#,
-         "eventName: expected INSERT, MODIFY or REMOVE"),
-        (#"{"eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a"}},"SequenceNumber":"1"}}"#, "eventID: missing eventID"),
-        (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"Keys":{"k":{"S":"a"}},"SequenceNumber":"1"}}"#,
-         "dynamodb.ApproximateCreationDateTime: missing; the archive indexes records by this time"),
-        (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a","N":"1"}},"SequenceNumber":"1"}}"#,
-         "dynamodb.Keys.k: attribute value must have exactly one type descriptor"),
-        (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a"}},"SequenceNumber":"1""#,
-         "dynamodb: expected ',' or '}', found the end of the input (truncated?)"),
+        (
+            #"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a"}}}}"#,
+            "dynamodb.SequenceNumber: missing"
+        ),
+        (
+            #"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a"}},"SequenceNumber":"12x"}}"#,
+            "dynamodb.SequenceNumber: expected a string of decimal digits"
+        ),
+        (
+            #"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a"}},"NewImage":{"total":{"N":"twelve"}},"SequenceNumber":"1"}}"#,
+            "dynamodb.NewImage.total.N: expected a numeric string"
+        ),
+        (
+            #"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a"}},"NewImage":{"total":{"N":12}},"SequenceNumber":"1"}}"#,
+            "dynamodb.NewImage.total.N: expected a numeric string"
+        ),
+        (
+            #"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a"}},"NewImage":{"l":{"L":[{"S":"x"},{"Q":"y"}]}},"SequenceNumber":"1"}}"#,
+            #"dynamodb.NewImage.l.L[1]: unknown attribute type "Q"; expected S, N, B, BOOL, NULL, M, L, SS, NS or BS"#
+        ),
+        (
+            #"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"B":"not base64!"}},"SequenceNumber":"1"}}"#,
+            "dynamodb.Keys.k.B: expected a base64 string"
+        ),
+        (
+            #"{"eventID":"1","eventName":"UPSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a"}},"SequenceNumber":"1"}}"#,
+            "eventName: expected INSERT, MODIFY or REMOVE"
+        ),
+        (
+            #"{"eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a"}},"SequenceNumber":"1"}}"#,
+            "eventID: missing eventID"
+        ),
+        (
+            #"{"eventID":"1","eventName":"INSERT","dynamodb":{"Keys":{"k":{"S":"a"}},"SequenceNumber":"1"}}"#,
+            "dynamodb.ApproximateCreationDateTime: missing; the archive indexes records by this time"
+        ),
+        (
+            #"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a","N":"1"}},"SequenceNumber":"1"}}"#,
+            "dynamodb.Keys.k: attribute value must have exactly one type descriptor"
+        ),
+        (
+            #"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"S":"a"}},"SequenceNumber":"1""#,
+            "dynamodb: expected ',' or '}', found the end of the input (truncated?)"
+        ),
         (#"not json"#, "expected a record object"),
     ])
     func namesTheFieldOfABadRecord(_ text: String, _ message: String) {
@@ -92,7 +116,9 @@ struct LocateNativeTests {
     @Test func agreesWithTheValidatingScanner() throws {
         var lines = SampleFiles.lines(records: 300, shards: 3)
         lines.append(ChangeRecordScannerTests.valid)
-        lines.append(#"{"eventID":"e","eventName":"MODIFY","dynamodb":{"Keys":{"k":{"S":"}]\"{["}},"NewImage":{"ApproximateCreationDateTime":{"N":"5"},"SequenceNumber":{"S":"9"}},"ApproximateCreationDateTime":1.7E9,"SequenceNumber":"000123"}}"#)
+        lines.append(
+            #"{"eventID":"e","eventName":"MODIFY","dynamodb":{"Keys":{"k":{"S":"}]\"{["}},"NewImage":{"ApproximateCreationDateTime":{"N":"5"},"SequenceNumber":{"S":"9"}},"ApproximateCreationDateTime":1.7E9,"SequenceNumber":"000123"}}"#
+        )
         for line in lines {
             let bytes = Array(line.utf8)
             try bytes.withUnsafeBytes { raw in

@@ -6,7 +6,12 @@ import Testing
 struct ConversionGoldenTests {
     static let streamARN = "arn:aws:dynamodb:us-east-1:123456789012:table/ExampleTableWithStream/stream/2015-06-27T00:48:05.899"
 
-    func convertAll(_ records: [[UInt8]], from: RecordFormat, to: RecordFormat, options: ConversionOptions = ConversionOptions()) throws -> [JSONValue] {
+    func convertAll(
+        _ records: [[UInt8]],
+        from: RecordFormat,
+        to: RecordFormat,
+        options: ConversionOptions = ConversionOptions()
+    ) throws -> [JSONValue] {
         var converter = RecordConverter(from: from, to: to, options: options)
         return try records.map { try JSONValue(try converter.convert($0)) }
     }
@@ -18,8 +23,11 @@ struct ConversionGoldenTests {
     @Test(arguments: [(TimePrecision.millisecond, "native-to-kds.expected.ndjson"), (.microsecond, "native-to-kds-micro.expected.ndjson")])
     func nativeToKDSMatchesDocumentedShape(_ precision: TimePrecision, _ expected: String) throws {
         let got = try convertAll(
-            ConversionFixtures.records("native-getrecords.json"), from: .native, to: .kds,
-            options: ConversionOptions(streamARN: Self.streamARN, timePrecision: precision))
+            ConversionFixtures.records("native-getrecords.json"),
+            from: .native,
+            to: .kds,
+            options: ConversionOptions(streamARN: Self.streamARN, timePrecision: precision)
+        )
         #expect(got == (try lines(expected)))
     }
 
@@ -32,8 +40,11 @@ struct ConversionGoldenTests {
         let native = try lines("native-getrecords.json")
         #expect(try convertAll(ConversionFixtures.records("lambda-dynamodb-event.json"), from: .lambdaDynamoDB, to: .native) == native)
         let lambda = try convertAll(
-            ConversionFixtures.records("native-getrecords.json"), from: .native, to: .lambdaDynamoDB,
-            options: ConversionOptions(streamARN: Self.streamARN))
+            ConversionFixtures.records("native-getrecords.json"),
+            from: .native,
+            to: .lambdaDynamoDB,
+            options: ConversionOptions(streamARN: Self.streamARN)
+        )
         #expect(lambda == (try lines("lambda-dynamodb-event.json")))
     }
 
@@ -60,7 +71,10 @@ struct ConversionGoldenTests {
         let seqs = ["49590338271490256608559692538361571095921575989136588898", "49590338271490256608559692540925702759324208523137515618"]
         #expect(got.count == 2)
         for i in 0..<2 {
-            guard case .object(var expected) = native[i], case .object(var dynamodb) = expected["dynamodb"]! else { Issue.record(); return }
+            guard case .object(var expected) = native[i], case .object(var dynamodb) = expected["dynamodb"]! else {
+                Issue.record()
+                return
+            }
             dynamodb["SequenceNumber"] = .string(seqs[i])
             expected["dynamodb"] = .object(dynamodb)
             #expect(got[i] == .object(expected))
@@ -79,10 +93,14 @@ struct ConversionGoldenTests {
         }
         // And back: the Lambda fields the target lacks come from options.
         var back = RecordConverter(
-            from: .kinesisRecord, to: .lambdaKinesis,
+            from: .kinesisRecord,
+            to: .lambdaKinesis,
             options: ConversionOptions(
-                kinesisStreamARN: "arn:aws:kinesis:us-east-1:123456789012:stream/lambda-stream", shardID: "shardId-000000000006",
-                invokeIdentityARN: "arn:aws:iam::123456789012:role/lambda-role"))
+                kinesisStreamARN: "arn:aws:kinesis:us-east-1:123456789012:stream/lambda-stream",
+                shardID: "shardId-000000000006",
+                invokeIdentityARN: "arn:aws:iam::123456789012:role/lambda-role"
+            )
+        )
         let lambda = try ConversionFixtures.records("kinesis-getrecords.json").map { try JSONValue(try back.convert($0)) }
         let want = try lines("lambda-kinesis-event.json")
         for (got, want) in zip(lambda, want) {
@@ -119,7 +137,8 @@ struct ConversionGoldenTests {
         #expect(text.contains(#""total":12.50"#))
         #expect(
             try JSONValue(plain)["dynamodb"]?["NewImage"]
-                == (try JSONValue(#"{"Message":"This item has changed","Id":101,"total":12.50,"tags":["b","a"],"blob":"AAEqQQ=="}"#)))
+                == (try JSONValue(#"{"Message":"This item has changed","Id":101,"total":12.50,"tags":["b","a"],"blob":"AAEqQQ=="}"#))
+        )
         #expect(try JSONValue(plain)["dynamodb"]?["Keys"] == (try JSONValue(#"{"Id":101}"#)))
     }
 

@@ -28,7 +28,14 @@ struct ConversionInputTests {
     }
 
     /// Writes `text` to a temp file and runs the pipeline over it with a tiny read chunk.
-    func run(_ text: String, from: RecordFormat = .native, to: RecordFormat, batch: Int? = nil, skip: Bool = false, chunk: Int = 64)
+    func run(
+        _ text: String,
+        from: RecordFormat = .native,
+        to: RecordFormat,
+        batch: Int? = nil,
+        skip: Bool = false,
+        chunk: Int = 64
+    )
         throws -> (output: String, skipped: [String])
     {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("conv-\(UUID().uuidString)")
@@ -40,9 +47,15 @@ struct ConversionInputTests {
         FileManager.default.createFile(atPath: outURL.path, contents: nil)
         let input = try FileHandle(forReadingFrom: inURL)
         let output = try FileHandle(forWritingTo: outURL)
-        defer { try? input.close(); try? output.close() }
+        defer {
+            try? input.close()
+            try? output.close()
+        }
         var pipeline = ConversionPipeline(
-            converter: RecordConverter(from: from, to: to, options: ConversionOptions(tableName: "t")), batchSize: batch, skipInvalid: skip)
+            converter: RecordConverter(from: from, to: to, options: ConversionOptions(tableName: "t")),
+            batchSize: batch,
+            skipInvalid: skip
+        )
         var skipped = [String]()
         _ = try pipeline.run(
             input: RecordInputReader(fileDescriptor: input.fileDescriptor, chunkSize: chunk),
@@ -77,11 +90,23 @@ struct ConversionInputTests {
 
     @Test(arguments: [
         (#"{"eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{}}}"#, "eventID: missing"),
-        (#"{"eventID":"1","eventName":"UPSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{}}}"#, "eventName: expected INSERT, MODIFY or REMOVE"),
-        (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"X":"1"}}}}"#, #"dynamodb.Keys.k: unknown attribute type "X"; expected S, N, B, BOOL, NULL, M, L, SS, NS or BS"#),
-        (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"B":"abc"}}}}"#, "dynamodb.Keys.k.B: expected a base64 string"),
+        (
+            #"{"eventID":"1","eventName":"UPSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{}}}"#,
+            "eventName: expected INSERT, MODIFY or REMOVE"
+        ),
+        (
+            #"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"X":"1"}}}}"#,
+            #"dynamodb.Keys.k: unknown attribute type "X"; expected S, N, B, BOOL, NULL, M, L, SS, NS or BS"#
+        ),
+        (
+            #"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{"k":{"B":"abc"}}}}"#,
+            "dynamodb.Keys.k.B: expected a base64 string"
+        ),
         (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"Keys":{}}}"#, "dynamodb.ApproximateCreationDateTime: missing"),
-        (#"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{}}"#, "expected ',' or '}', found the end of the input (truncated?)"),
+        (
+            #"{"eventID":"1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1,"Keys":{}}"#,
+            "expected ',' or '}', found the end of the input (truncated?)"
+        ),
     ])
     func invalidRecordsAreRefusedWithTheirPath(_ record: String, _ message: String) throws {
         var converter = RecordConverter(from: .native, to: .kds, options: ConversionOptions(tableName: "t"))

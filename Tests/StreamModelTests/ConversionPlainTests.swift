@@ -34,7 +34,8 @@ struct ConversionPlainTests {
     }
 
     @Test func plainReadsBackAsNativeForTypesPlainCanCarry() throws {
-        let native = #"{"eventID":"1","eventName":"MODIFY","eventVersion":"1.1","eventSource":"aws:dynamodb","awsRegion":"eu-west-1","dynamodb":{"ApproximateCreationDateTime":1700000000,"Keys":{"id":{"S":"A1"}},"NewImage":{"id":{"S":"A1"},"total":{"N":"12.50"},"e":{"S":""},"m":{"M":{}},"l":{"L":[{"BOOL":true},{"NULL":true}]}},"SequenceNumber":"1","StreamViewType":"NEW_IMAGE"}}"#
+        let native =
+            #"{"eventID":"1","eventName":"MODIFY","eventVersion":"1.1","eventSource":"aws:dynamodb","awsRegion":"eu-west-1","dynamodb":{"ApproximateCreationDateTime":1700000000,"Keys":{"id":{"S":"A1"}},"NewImage":{"id":{"S":"A1"},"total":{"N":"12.50"},"e":{"S":""},"m":{"M":{}},"l":{"L":[{"BOOL":true},{"NULL":true}]}},"SequenceNumber":"1","StreamViewType":"NEW_IMAGE"}}"#
         var toPlain = RecordConverter(from: .native, to: .plain)
         var back = RecordConverter(from: .plain, to: .native)
         #expect(String(decoding: try back.convert(try toPlain.convert(Array(native.utf8))), as: UTF8.self) == native)

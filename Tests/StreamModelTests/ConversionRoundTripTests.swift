@@ -9,7 +9,10 @@ struct ConversionRoundTripTests {
     static let count = 300
 
     func check(
-        via target: RecordFormat, seed: UInt64, timeDecimals: Int = 0, options: ConversionOptions = ConversionOptions(tableName: "orders"),
+        via target: RecordFormat,
+        seed: UInt64,
+        timeDecimals: Int = 0,
+        options: ConversionOptions = ConversionOptions(tableName: "orders"),
         useEnvelope: Bool = false
     ) throws {
         var generator = NativeRecordGenerator(rng: SeededGenerator(seed: seed), timeDecimals: timeDecimals)
@@ -43,8 +46,12 @@ struct ConversionRoundTripTests {
     func fractionalSecondsSurviveKDSPrecision(_ precision: TimePrecision, _ decimals: Int) throws {
         for target in [RecordFormat.kds, .kinesisRecord, .lambdaKinesis] {
             try check(
-                via: target, seed: 99, timeDecimals: decimals, options: ConversionOptions(tableName: "orders", timePrecision: precision),
-                useEnvelope: target == .kds)
+                via: target,
+                seed: 99,
+                timeDecimals: decimals,
+                options: ConversionOptions(tableName: "orders", timePrecision: precision),
+                useEnvelope: target == .kds
+            )
         }
     }
 

@@ -60,7 +60,12 @@ indirect enum JSONValue: Equatable, CustomStringConvertible {
     static func canonical(_ n: String) -> String {
         var s = Substring(n)
         var negative = false
-        if s.first == "-" { negative = true; s = s.dropFirst() } else if s.first == "+" { s = s.dropFirst() }
+        if s.first == "-" {
+            negative = true
+            s = s.dropFirst()
+        } else if s.first == "+" {
+            s = s.dropFirst()
+        }
         var exponent = 0
         if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) {
             exponent = Int(s[s.index(after: e)...].replacingOccurrences(of: "+", with: "")) ?? 0
@@ -75,7 +80,10 @@ indirect enum JSONValue: Equatable, CustomStringConvertible {
             digits = String(s)
         }
         digits = String(digits.drop { $0 == "0" })
-        while digits.hasSuffix("0") { digits.removeLast(); exponent += 1 }
+        while digits.hasSuffix("0") {
+            digits.removeLast()
+            exponent += 1
+        }
         if digits.isEmpty { return negative ? "-0" : "0" }
         return "\(negative ? "-" : "")\(digits)e\(exponent)"
     }
@@ -106,7 +114,10 @@ indirect enum JSONValue: Equatable, CustomStringConvertible {
                 i += 1
                 var o = [String: JSONValue]()
                 ws()
-                if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(o) }
+                if bytes[i] == UInt8(ascii: "}") {
+                    i += 1
+                    return .object(o)
+                }
                 while true {
                     ws()
                     let k = try string()
@@ -115,7 +126,10 @@ indirect enum JSONValue: Equatable, CustomStringConvertible {
                     i += 1
                     o[k] = try value()
                     ws()
-                    if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                    if bytes[i] == UInt8(ascii: ",") {
+                        i += 1
+                        continue
+                    }
                     guard bytes[i] == UInt8(ascii: "}") else { throw Failure(at: i) }
                     i += 1
                     return .object(o)
@@ -124,19 +138,31 @@ indirect enum JSONValue: Equatable, CustomStringConvertible {
                 i += 1
                 var a = [JSONValue]()
                 ws()
-                if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
+                if bytes[i] == UInt8(ascii: "]") {
+                    i += 1
+                    return .array(a)
+                }
                 while true {
                     a.append(try value())
                     ws()
-                    if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                    if bytes[i] == UInt8(ascii: ",") {
+                        i += 1
+                        continue
+                    }
                     guard bytes[i] == UInt8(ascii: "]") else { throw Failure(at: i) }
                     i += 1
                     return .array(a)
                 }
             case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): i += 4; return .bool(true)
-            case UInt8(ascii: "f"): i += 5; return .bool(false)
-            case UInt8(ascii: "n"): i += 4; return .null
+            case UInt8(ascii: "t"):
+                i += 4
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                i += 5
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                i += 4
+                return .null
             default:
                 let start = i
                 while i < bytes.count, "+-.eE0123456789".utf8.contains(bytes[i]) { i += 1 }
@@ -226,8 +252,10 @@ struct NativeRecordGenerator {
         case "NULL": return "{\"NULL\":true}"
         case "M": return "{\"M\":\(map(depth + 1, size: Int.random(in: 0..<4, using: &rng)))}"
         case "L": return "{\"L\":[" + (0..<Int.random(in: 0..<4, using: &rng)).map { _ in value(depth + 1) }.joined(separator: ",") + "]}"
-        case "SS": return "{\"SS\":[" + (0..<Int.random(in: 1..<4, using: &rng)).map { i in "\"\(pick(Self.strings))\(i)\"" }.joined(separator: ",") + "]}"
-        case "NS": return "{\"NS\":[" + (0..<Int.random(in: 1..<4, using: &rng)).map { _ in "\"\(pick(Self.numbers))\"" }.joined(separator: ",") + "]}"
+        case "SS":
+            return "{\"SS\":[" + (0..<Int.random(in: 1..<4, using: &rng)).map { i in "\"\(pick(Self.strings))\(i)\"" }.joined(separator: ",") + "]}"
+        case "NS":
+            return "{\"NS\":[" + (0..<Int.random(in: 1..<4, using: &rng)).map { _ in "\"\(pick(Self.numbers))\"" }.joined(separator: ",") + "]}"
         default: return "{\"BS\":[" + (0..<Int.random(in: 1..<3, using: &rng)).map { _ in "\"\(base64())\"" }.joined(separator: ",") + "]}"
         }
     }
@@ -256,7 +284,9 @@ struct NativeRecordGenerator {
         var d = "{\"ApproximateCreationDateTime\":\(time),\"Keys\":\(keys)"
         if hasNew { d += ",\"NewImage\":\(map(0, size: Int.random(in: 0..<7, using: &rng)))" }
         if hasOld { d += ",\"OldImage\":\(map(0, size: Int.random(in: 0..<7, using: &rng)))" }
-        let seq = String(Int.random(in: 1...9, using: &rng)) + (0..<Int.random(in: 20...38, using: &rng)).map { _ in String(Int.random(in: 0...9, using: &rng)) }.joined()
+        let seq =
+            String(Int.random(in: 1...9, using: &rng))
+            + (0..<Int.random(in: 20...38, using: &rng)).map { _ in String(Int.random(in: 0...9, using: &rng)) }.joined()
         d += ",\"SequenceNumber\":\"\(seq)\",\"SizeBytes\":\(Int.random(in: 1...400_000, using: &rng)),\"StreamViewType\":\"\(view.rawValue)\"}"
         var json = "{\"eventID\":\"\(UInt64.random(in: 0...UInt64.max, using: &rng))\",\"eventName\":\"\(name)\",\"eventVersion\":\"1.1\","
         json += "\"eventSource\":\"aws:dynamodb\",\"awsRegion\":\"\(pick(["us-east-1", "eu-west-1", "ap-southeast-2"]))\",\"dynamodb\":\(d)"

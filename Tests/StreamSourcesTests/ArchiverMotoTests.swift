@@ -125,7 +125,8 @@ struct ArchiverMotoTests {
         let millis = 1_767_225_600_000 + Int64(index) * 1000
         let time = micro ? "\(millis * 1000 + 7)" : "\(millis)"
         let precision = micro ? #","ApproximateCreationDateTimePrecision":"MICROSECOND""# : ""
-        return #"{"awsRegion":"us-east-1","eventID":"event-\#(index)","eventName":"INSERT","userIdentity":null,"recordFormat":"application/json","tableName":"orders","dynamodb":{"ApproximateCreationDateTime":\#(time)\#(precision),"Keys":{"pk":{"S":"k\#(index)"}},"NewImage":{"pk":{"S":"k\#(index)"},"n":{"N":"1234567890123456789012345678901234567.8"}},"SizeBytes":42},"eventSource":"aws:dynamodb"}"#
+        return
+            #"{"awsRegion":"us-east-1","eventID":"event-\#(index)","eventName":"INSERT","userIdentity":null,"recordFormat":"application/json","tableName":"orders","dynamodb":{"ApproximateCreationDateTime":\#(time)\#(precision),"Keys":{"pk":{"S":"k\#(index)"}},"NewImage":{"pk":{"S":"k\#(index)"},"n":{"N":"1234567890123456789012345678901234567.8"}},"SizeBytes":42},"eventSource":"aws:dynamodb"}"#
     }
 }
 

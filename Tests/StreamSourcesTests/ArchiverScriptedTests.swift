@@ -30,12 +30,19 @@ struct ArchiverScriptedTests {
             .ok(Self.describeClosedShard),
         ]) { endpoint in
             let aws = try LocalAWS(endpoint, retry: .none)
-            summary = try await archiveOnce(.dynamoDBStream(Self.arn, streams: aws.streams), stream: "orders", storage: storage.path, metrics: metrics)
+            summary = try await archiveOnce(
+                .dynamoDBStream(Self.arn, streams: aws.streams),
+                stream: "orders",
+                storage: storage.path,
+                metrics: metrics
+            )
         }
-        #expect(received.map(\.target) == [
-            "DynamoDBStreams_20120810.DescribeStream", "DynamoDBStreams_20120810.GetShardIterator", "DynamoDBStreams_20120810.GetRecords",
-            "DynamoDBStreams_20120810.GetShardIterator", "DynamoDBStreams_20120810.GetRecords", "DynamoDBStreams_20120810.DescribeStream",
-        ])
+        #expect(
+            received.map(\.target) == [
+                "DynamoDBStreams_20120810.DescribeStream", "DynamoDBStreams_20120810.GetShardIterator", "DynamoDBStreams_20120810.GetRecords",
+                "DynamoDBStreams_20120810.GetShardIterator", "DynamoDBStreams_20120810.GetRecords", "DynamoDBStreams_20120810.DescribeStream",
+            ]
+        )
         #expect(received[3].body.contains("TRIM_HORIZON"))
         #expect(summary?.records == 1)
         #expect(summary?.gaps == 1)
@@ -86,7 +93,10 @@ struct ArchiverScriptedTests {
             let service = ArchiverService(
                 source: .dynamoDBStream(Self.arn, streams: aws.streams),
                 configuration: ArchiverConfiguration(streamName: "orders", pollInterval: .milliseconds(20)),
-                layout: layout, catalog: try Catalog(path: layout.catalogPath), report: { reported.set($0) })
+                layout: layout,
+                catalog: try Catalog(path: layout.catalogPath),
+                report: { reported.set($0) }
+            )
             let started = ContinuousClock.now
             try await testGracefulShutdown { trigger in
                 try await withThrowingTaskGroup(of: Void.self) { group in

@@ -40,21 +40,30 @@ struct LocalAWS {
         let aws = try localEnvironment(endpoint)
         let configuration = AWSJSONClient.Configuration(timeout: .seconds(20), retry: retry)
         dynamoDB = DynamoDBClient(client: AWSJSONClient(service: .dynamoDB, environment: aws, httpClient: .shared, configuration: configuration))
-        streams = DynamoDBStreamsClient(client: AWSJSONClient(service: .dynamoDBStreams, environment: aws, httpClient: .shared, configuration: configuration))
+        streams = DynamoDBStreamsClient(
+            client: AWSJSONClient(service: .dynamoDBStreams, environment: aws, httpClient: .shared, configuration: configuration)
+        )
         kinesis = KinesisClient(client: AWSJSONClient(service: .kinesis, environment: aws, httpClient: .shared, configuration: configuration))
     }
 }
 
 /// Runs an archiver with `once` into `storage` and returns its summary.
 func archiveOnce(
-    _ source: ArchiverSource, stream: String, storage: String, metrics: TestMetrics = TestMetrics(), startPosition: ShardIteratorPosition = .trimHorizon
+    _ source: ArchiverSource,
+    stream: String,
+    storage: String,
+    metrics: TestMetrics = TestMetrics(),
+    startPosition: ShardIteratorPosition = .trimHorizon
 ) async throws -> ArchiveSummary {
     let layout = StorageLayout(root: storage)
     let catalog = try Catalog(path: layout.catalogPath)
     let service = ArchiverService(
         source: source,
         configuration: ArchiverConfiguration(streamName: stream, once: true, pollInterval: .milliseconds(50), startPosition: startPosition),
-        layout: layout, catalog: catalog, metrics: ArchiverMetrics(stream: stream, factory: metrics))
+        layout: layout,
+        catalog: catalog,
+        metrics: ArchiverMetrics(stream: stream, factory: metrics)
+    )
     return try await service.archive()
 }
 

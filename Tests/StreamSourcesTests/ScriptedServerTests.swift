@@ -9,7 +9,12 @@ struct ScriptedServerTests {
     static let oneRecord =
         #"{"Records":[{"eventID":"e1","eventName":"INSERT","eventVersion":"1.1","eventSource":"aws:dynamodb","awsRegion":"us-east-1","dynamodb":{"ApproximateCreationDateTime":1700000000,"Keys":{"pk":{"S":"a"}},"SequenceNumber":"000000000000000000001","SizeBytes":10,"StreamViewType":"KEYS_ONLY"}}],"NextShardIterator":"next-1"}"#
 
-    static func streams(_ endpoint: String, clock: ImmediateClock, retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(10))
+    static func streams(
+        _ endpoint: String,
+        clock: ImmediateClock,
+        retry: RetryPolicy = RetryPolicy(),
+        timeout: Duration = .seconds(10)
+    )
         throws -> DynamoDBStreamsClient
     {
         DynamoDBStreamsClient(

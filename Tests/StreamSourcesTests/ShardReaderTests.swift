@@ -132,8 +132,10 @@ struct ShardReaderTests {
     }
 
     @Test func iteratorExpiringRightAfterAGapStaysAtTrimHorizon() async throws {
-        let api = ScriptedStreamsAPI(steps: [.page(["1"], next: "a"), .fail(.trimmedData), .fail(.expiredIterator), .page(["50"], next: "b"),
-            .fail(.expiredIterator), .page(["51"], next: nil)])
+        let api = ScriptedStreamsAPI(steps: [
+            .page(["1"], next: "a"), .fail(.trimmedData), .fail(.expiredIterator), .page(["50"], next: "b"),
+            .fail(.expiredIterator), .page(["51"], next: nil),
+        ])
         #expect(try await collect(Self.reader(api, checkpoint: nil)) == ["records 1", "gap after 1", "records 50", "records 51", "drained"])
         #expect(api.positions == [.trimHorizon, .trimHorizon, .trimHorizon, .afterSequenceNumber("50")])
     }

@@ -78,12 +78,16 @@ struct ArchiveCommandTests {
         try moto.python(Self.setup, [moto.endpoint, "table", "Orders"])
         let workspace = try CLIWorkspace()
         let archived = try CommandRunner.streamvault(
-            ["archive", "--table", "Orders", "--once", "--endpoint-url", moto.endpoint, "--storage", workspace.storage], environment: moto.environment)
+            ["archive", "--table", "Orders", "--once", "--endpoint-url", moto.endpoint, "--storage", workspace.storage],
+            environment: moto.environment
+        )
         #expect(archived.status == 0, "\(archived.stderr)")
         #expect(archived.stdoutText.contains("archived 21 records"), "\(archived.stdoutText)")
 
         let again = try CommandRunner.streamvault(
-            ["archive", "--table", "Orders", "--once", "--endpoint-url", moto.endpoint, "--storage", workspace.storage], environment: moto.environment)
+            ["archive", "--table", "Orders", "--once", "--endpoint-url", moto.endpoint, "--storage", workspace.storage],
+            environment: moto.environment
+        )
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdoutText.contains("archived 0 records"), "\(again.stdoutText)")
 
@@ -100,7 +104,8 @@ struct ArchiveCommandTests {
         let workspace = try CLIWorkspace()
         let archived = try CommandRunner.streamvault(
             ["archive", "--kinesis-stream", "orders-cdc", "--once", "--endpoint-url", moto.endpoint, "--storage", workspace.storage],
-            environment: moto.environment)
+            environment: moto.environment
+        )
         #expect(archived.status == 0, "\(archived.stderr)")
         #expect(archived.stdoutText.contains("archived 5 records"), "\(archived.stdoutText)")
         let window = try workspace.ok(["replay", "--stream", "orders-cdc", "--from", "2026-01-01T00:00:01Z", "--to", "2026-01-01T00:00:03Z"])
@@ -112,7 +117,9 @@ struct ArchiveCommandTests {
         let moto = try MotoProcess()
         let workspace = try CLIWorkspace()
         let result = try CommandRunner.streamvault(
-            ["archive", "--table", "Nope", "--once", "--endpoint-url", moto.endpoint, "--storage", workspace.storage], environment: moto.environment)
+            ["archive", "--table", "Nope", "--once", "--endpoint-url", moto.endpoint, "--storage", workspace.storage],
+            environment: moto.environment
+        )
         #expect(result.status != 0)
         #expect(result.stderr.contains("Nope"), "\(result.stderr)")
         #expect(result.stderr.contains("--region"), "\(result.stderr)")
@@ -136,13 +143,19 @@ struct ArchiveServiceTests {
         let moto = try MotoProcess()
         try moto.python(ArchiveCommandTests.setup, [moto.endpoint, "table", "Orders"])
         let workspace = try CLIWorkspace()
-        let port = try #require(Int(try CommandRunner.run("python3", ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"]).lines.first ?? ""))
+        let port = try #require(
+            Int(
+                try CommandRunner.run("python3", ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"]).lines
+                    .first ?? ""
+            )
+        )
         var environment = moto.environment
         environment["AWS_ENDPOINT_URL"] = moto.endpoint
         let archiver = try CommandRunner.start(
             CommandRunner.streamvaultPath,
             ["archive", "--table", "Orders", "--metrics-port", String(port), "--poll-interval", "0.2", "--storage", workspace.storage],
-            environment: environment)
+            environment: environment
+        )
         let scrape = "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=2).read().decode())"
         var metrics = ""
         let archivedAll = #"streamvault_archiver_records{stream="Orders"} 21"#

@@ -83,12 +83,18 @@ struct CLIConvertTests {
         let input = Data((lines.joined(separator: "\n") + "\n").utf8)
         let kds = try CommandRunner.streamvault(["convert", "--from", "native", "--to", "kds", "--table-name", "Orders"], stdin: input).lines
         #expect(kds.count == 50)
-        let back = try CommandRunner.streamvault(["convert", "--from", "kds", "--to", "plain"], stdin: Data((kds.joined(separator: "\n") + "\n").utf8)).lines
+        let back = try CommandRunner.streamvault(
+            ["convert", "--from", "kds", "--to", "plain"],
+            stdin: Data((kds.joined(separator: "\n") + "\n").utf8)
+        ).lines
         #expect(back.count == 50)
         try ws.ok(["ingest", "--stream", "orders", "--shard", "s1", "-"], stdin: input)
         let replayed = try ws.ok(["replay", "--stream", "orders", "--format", "kds", "--table-name", "Orders"]).lines
         #expect(replayed == kds, "replay --format and convert give the same bytes")
-        let plain = try JSONSerialization.jsonObject(with: Data(try #require(try ws.ok(["replay", "--stream", "orders", "--format", "plain"]).lines.first).utf8)) as? [String: Any]
+        let plain =
+            try JSONSerialization.jsonObject(
+                with: Data(try #require(try ws.ok(["replay", "--stream", "orders", "--format", "plain"]).lines.first).utf8)
+            ) as? [String: Any]
         let image = (plain?["dynamodb"] as? [String: Any])?["NewImage"] as? [String: Any]
         #expect(image?["status"] as? String == "PENDING")
     }
@@ -111,7 +117,10 @@ struct CLIConvertTests {
         let ws = try CLIWorkspace()
         var lines = SampleFiles.lines(records: 3, shards: 1)
         lines[1] = lines[1].replacingOccurrences(of: #""total":{"N":""#, with: #""total":{"N":"x"#)
-        let result = try CommandRunner.streamvault(["convert", "--from", "native", "--to", "plain"], stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+        let result = try CommandRunner.streamvault(
+            ["convert", "--from", "native", "--to", "plain"],
+            stdin: Data((lines.joined(separator: "\n") + "\n").utf8)
+        )
         #expect(result.status == 1)
         #expect(result.stderr.contains("line 2") && result.stderr.contains("NewImage.total.N: expected a numeric string"))
     }

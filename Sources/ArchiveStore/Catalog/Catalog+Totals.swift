@@ -23,12 +23,22 @@ extension Catalog {
                     SELECT coalesce(sum(record_count), 0) AS records, coalesce(sum(raw_bytes), 0) AS raw, coalesce(sum(committed_bytes), 0) AS stored,
                         count(*) AS segments, coalesce(sum(block_count), 0) AS blocks, min(min_time) AS min_time, max(max_time) AS max_time
                     FROM segments WHERE stream_id = ?
-                    """, arguments: [streamID])!
+                    """,
+                arguments: [streamID]
+            )!
             let shards = try Int64.fetchOne(db, sql: "SELECT count(*) FROM shards WHERE stream_id = ?", arguments: [streamID]) ?? 0
             let gaps = try Int64.fetchOne(db, sql: "SELECT count(*) FROM gaps WHERE stream_id = ?", arguments: [streamID]) ?? 0
             return StreamTotals(
-                records: row["records"], rawBytes: row["raw"], storedBytes: row["stored"], segments: row["segments"], blocks: row["blocks"],
-                shards: shards, gaps: gaps, minTime: row["min_time"], maxTime: row["max_time"])
+                records: row["records"],
+                rawBytes: row["raw"],
+                storedBytes: row["stored"],
+                segments: row["segments"],
+                blocks: row["blocks"],
+                shards: shards,
+                gaps: gaps,
+                minTime: row["min_time"],
+                maxTime: row["max_time"]
+            )
         }
     }
 }

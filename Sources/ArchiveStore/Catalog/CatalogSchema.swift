@@ -80,7 +80,8 @@ enum CatalogSchema {
                         detected_at INTEGER NOT NULL,
                         reason TEXT NOT NULL
                     );
-                    """)
+                    """
+            )
         }
         return migrator
     }

@@ -58,11 +58,22 @@ public final class Ingestor {
     private var nextProgress = 100_000
 
     public init(
-        layout: StorageLayout, catalog: Catalog, options: IngestOptions, clock: WallClock = .system, logger: Logger = Logger(label: "streamvault.ingest"),
+        layout: StorageLayout,
+        catalog: Catalog,
+        options: IngestOptions,
+        clock: WallClock = .system,
+        logger: Logger = Logger(label: "streamvault.ingest"),
         progress: @escaping (IngestSummary) -> Void = { _ in }
     ) throws {
         self.options = options
-        self.writer = try StreamWriter(layout: layout, catalog: catalog, streamName: options.stream, configuration: options.writer, clock: clock, logger: logger)
+        self.writer = try StreamWriter(
+            layout: layout,
+            catalog: catalog,
+            streamName: options.stream,
+            configuration: options.writer,
+            clock: clock,
+            logger: logger
+        )
         self.shardID = options.shard ?? ShardInfo.defaultShardID
         try writer.openShard(shardID, dedupe: options.shard == nil ? .eventID : .sequence)
         self.rejected = RejectedLog(directory: layout.rejectedDirectory(options.stream), now: clock.nowMillis())
@@ -200,7 +211,10 @@ public final class Ingestor {
         var offset = 0
         var line = 1
         mutating func line(at target: Int, in all: UnsafeBufferPointer<UInt8>) -> Int {
-            if target < offset { offset = 0; line = 1 }
+            if target < offset {
+                offset = 0
+                line = 1
+            }
             while offset < target {
                 if all[offset] == 0x0A { line += 1 }
                 offset += 1
@@ -210,7 +224,11 @@ public final class Ingestor {
     }
 
     private func eachElement(
-        _ c: inout JSONCursor, all: UnsafeBufferPointer<UInt8>, lines: inout LineCounter, name: String, path: [ShapeError.PathComponent]
+        _ c: inout JSONCursor,
+        all: UnsafeBufferPointer<UInt8>,
+        lines: inout LineCounter,
+        name: String,
+        path: [ShapeError.PathComponent]
     ) throws {
         guard c.peek() == UInt8(ascii: "[") else { throw c.fail("expected an array of records").inside(path) }
         guard try c.openArray() else { return }
@@ -253,7 +271,14 @@ public final class Ingestor {
             return
         }
         let format: RecordFormat = facts.hasEventSourceARN ? .lambdaDynamoDB : .native
-        _ = try writer.append(record, shard: shardID, sequence: facts.sequenceNumber, eventID: facts.eventID, eventTime: facts.eventTimeMillis, format: format)
+        _ = try writer.append(
+            record,
+            shard: shardID,
+            sequence: facts.sequenceNumber,
+            eventID: facts.eventID,
+            eventTime: facts.eventTimeMillis,
+            format: format
+        )
         if summary.recordsRead >= nextProgress {
             nextProgress += 100_000
             var snapshot = summary
@@ -271,7 +296,8 @@ public final class Ingestor {
         throw ArchiveError(
             code: .invalidInput,
             message: "\(source):\(line): \(reason). Everything before this record is archived; fix the input and run the same command again "
-                + "(already archived records are skipped), or pass --skip-invalid to set bad records aside in \(rejected.directory)/ and go on.")
+                + "(already archived records are skipped), or pass --skip-invalid to set bad records aside in \(rejected.directory)/ and go on."
+        )
     }
 }
 

@@ -1,6 +1,6 @@
+import Foundation
 import StreamModel
 import SystemPackage
-import Foundation
 
 /// Checks that the files hold exactly what the catalog says: every block's header and zstd checksum,
 /// block counts and ranges, contiguous block layout, sealed segments' SHA-256, and no unindexed files.
@@ -53,7 +53,13 @@ public struct ArchiveVerifier {
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
             where name.hasSuffix(".ndjson.zst") && !known.contains(name) {
                 report.findings.append(
-                    Finding(stream: stream.name, segment: name, message: "file is not in the catalog (not archived data as far as StreamVault knows)", isDamage: true))
+                    Finding(
+                        stream: stream.name,
+                        segment: name,
+                        message: "file is not in the catalog (not archived data as far as StreamVault knows)",
+                        isDamage: true
+                    )
+                )
             }
         }
         return report
@@ -78,7 +84,8 @@ public struct ArchiveVerifier {
         } else if size > segment.committedBytes {
             finding(
                 "\(Int64(size) - segment.committedBytes) bytes after the last committed block (an interrupted write; cut off when the stream is next written)",
-                damage: segment.state == .sealed)
+                damage: segment.state == .sealed
+            )
         }
         var head: [UInt8] = []
         try file.read(count: min(size, 4096), at: 0, into: &head)
@@ -110,7 +117,9 @@ public struct ArchiveVerifier {
             report.records += lines
             var mismatches: [String] = []
             if header.shard != shards[block.shardRowID] { mismatches.append("shard \(header.shard) vs catalog \(shards[block.shardRowID] ?? "?")") }
-            if header.count != Int(block.recordCount) || lines != header.count { mismatches.append("\(lines) records, header \(header.count), catalog \(block.recordCount)") }
+            if header.count != Int(block.recordCount) || lines != header.count {
+                mismatches.append("\(lines) records, header \(header.count), catalog \(block.recordCount)")
+            }
             if header.rawBytes != Int(block.rawBytes) || reader.records.count != header.rawBytes { mismatches.append("raw size differs") }
             if SequenceNumberText.differ(header.firstSeq, block.firstSeq.text) { mismatches.append("first sequence number differs") }
             if SequenceNumberText.differ(header.lastSeq, block.lastSeq.text) { mismatches.append("last sequence number differs") }

@@ -1,7 +1,7 @@
-public import StreamModel
 import Foundation
-import SystemPackage
 import GRDB
+public import StreamModel
+import SystemPackage
 
 /// Reads committed blocks back: one `pread` per block, header check, zstd decompression with checksum.
 ///
@@ -35,7 +35,10 @@ public final class BlockReader {
         let where_ = "block at byte \(block.offset) of segment '\(file.path)'"
         return try compressed.withUnsafeBytes { bytes in
             guard let frame = SkippableFrame.parse(bytes), frame.magic == SkippableFrame.blockMagic else {
-                throw ArchiveError(code: .segmentCorrupt, message: "The \(where_) does not start with a block header frame. Run `streamvault verify`.")
+                throw ArchiveError(
+                    code: .segmentCorrupt,
+                    message: "The \(where_) does not start with a block header frame. Run `streamvault verify`."
+                )
             }
             let header: BlockHeader
             do {
@@ -75,7 +78,8 @@ public final class BlockReader {
         guard let segment = try catalog.segment(id: segmentID) else {
             throw ArchiveError(code: .catalogMismatch, message: "Block refers to segment \(segmentID), which the catalog does not have.")
         }
-        let streamName = try catalog.database.read { db in try String.fetchOne(db, sql: "SELECT name FROM streams WHERE id = ?", arguments: [streamID]) } ?? "?"
+        let streamName =
+            try catalog.database.read { db in try String.fetchOne(db, sql: "SELECT name FROM streams WHERE id = ?", arguments: [streamID]) } ?? "?"
         let path = layout.segmentPath(stream: streamName, fileName: segment.fileName)
         let file = try FileIO.open(path, .readOnly)
         if files.count > 64 {  // bound open descriptors on year-long replays

@@ -1,5 +1,5 @@
-public import StreamModel
 import Foundation
+public import StreamModel
 
 /// The metadata in front of every block: a zstd skippable frame that `zstd -dc` passes over.
 ///

@@ -17,7 +17,11 @@ struct FileIO {
     static func open(_ path: String, _ mode: FileDescriptor.AccessMode, create: Bool = false) throws -> FileIO {
         do {
             let fd = try FileDescriptor.open(
-                FilePath(path), mode, options: create ? [.create] : [], permissions: create ? [.ownerReadWrite, .groupRead, .otherRead] : nil)
+                FilePath(path),
+                mode,
+                options: create ? [.create] : [],
+                permissions: create ? [.ownerReadWrite, .groupRead, .otherRead] : nil
+            )
             return FileIO(descriptor: fd, path: path)
         } catch {
             throw ArchiveError.io("Opening", path: path, errno: (error as? Errno)?.rawValue ?? EIO)
@@ -56,7 +60,10 @@ struct FileIO {
                 throw ArchiveError.io("Reading", path: path, errno: errno)
             }
             guard n > 0 else {
-                throw ArchiveError(code: .segmentCorrupt, message: "'\(path)' ends at byte \(offset + done), the catalog expects \(offset + count). Run `streamvault verify`.")
+                throw ArchiveError(
+                    code: .segmentCorrupt,
+                    message: "'\(path)' ends at byte \(offset + done), the catalog expects \(offset + count). Run `streamvault verify`."
+                )
             }
             done += n
         }

@@ -58,8 +58,11 @@ final class ShardBuffer {
                 guard !indexes.contains(i) else { continue }
                 let info = oldInfo[i]
                 add(
-                    UnsafeBufferPointer(rebasing: all[start..<(end - 1)]), sequence: (info.seqStart - start)..<(info.seqEnd - start),
-                    eventTime: info.time, eventID: oldIDs.isEmpty ? nil : oldIDs[i])
+                    UnsafeBufferPointer(rebasing: all[start..<(end - 1)]),
+                    sequence: (info.seqStart - start)..<(info.seqEnd - start),
+                    eventTime: info.time,
+                    eventID: oldIDs.isEmpty ? nil : oldIDs[i]
+                )
             }
         }
     }

@@ -1,6 +1,6 @@
+import Foundation
 public import Logging
 public import StreamModel
-import Foundation
 import SystemPackage
 
 /// Appends one stream's records to its segments with the commit protocol of DESIGN.md:
@@ -50,8 +50,16 @@ public final class StreamWriter {
     /// `viewType` describe its source in the catalog; each is recorded only if still unknown).
     /// - Throws: ``ArchiveError`` with code `locked` if another process writes this stream.
     public init(
-        layout: StorageLayout, catalog: Catalog, streamName: String, source: StreamSourceKind = .file, arn: String? = nil, region: String? = nil,
-        tableName: String? = nil, viewType: String? = nil, configuration: WriterConfiguration = .init(), clock: WallClock = .system,
+        layout: StorageLayout,
+        catalog: Catalog,
+        streamName: String,
+        source: StreamSourceKind = .file,
+        arn: String? = nil,
+        region: String? = nil,
+        tableName: String? = nil,
+        viewType: String? = nil,
+        configuration: WriterConfiguration = .init(),
+        clock: WallClock = .system,
         logger: Logger = Logger(label: "streamvault.writer")
     ) throws {
         try StorageLayout.validateStreamName(streamName)
@@ -65,7 +73,14 @@ public final class StreamWriter {
         self.logger[metadataKey: "sv.stream"] = "\(streamName)"
         self.compressor = try BlockCompressor(level: configuration.compressionLevel)
         self.stream = try catalog.ensureStream(
-            streamName, source: source, arn: arn, region: region, tableName: tableName, viewType: viewType, now: clock.nowMillis())
+            streamName,
+            source: source,
+            arn: arn,
+            region: region,
+            tableName: tableName,
+            viewType: viewType,
+            now: clock.nowMillis()
+        )
         try recoverOpenSegment()
     }
 
@@ -79,7 +94,13 @@ public final class StreamWriter {
     @discardableResult
     public func openShard(_ shardID: String, parentShardID: String? = nil, dedupe: DedupeRule) throws -> ShardInfo {
         if let existing = shards[shardID] { return existing.info }
-        let info = try catalog.ensureShard(streamID: stream.id, shardID: shardID, parentShardID: parentShardID, dedupe: dedupe, now: clock.nowMillis())
+        let info = try catalog.ensureShard(
+            streamID: stream.id,
+            shardID: shardID,
+            parentShardID: parentShardID,
+            dedupe: dedupe,
+            now: clock.nowMillis()
+        )
         shards[shardID] = ShardBuffer(info: info)
         return info
     }
@@ -104,18 +125,32 @@ public final class StreamWriter {
     ///   - eventTime: event time in epoch milliseconds.
     ///   - format: the record's shape; a block holds one shape.
     public func append(
-        _ record: UnsafeBufferPointer<UInt8>, shard shardID: String, sequence: Range<Int>, eventID: Range<Int>?, eventTime: Int64, format: RecordFormat
+        _ record: UnsafeBufferPointer<UInt8>,
+        shard shardID: String,
+        sequence: Range<Int>,
+        eventID: Range<Int>?,
+        eventTime: Int64,
+        format: RecordFormat
     ) throws -> AppendResult {
         try append(
-            record, shard: shardID, sequence: sequence, eventIDBytes: eventID.map { UnsafeBufferPointer(rebasing: record[$0]) }, eventTime: eventTime,
-            format: format)
+            record,
+            shard: shardID,
+            sequence: sequence,
+            eventIDBytes: eventID.map { UnsafeBufferPointer(rebasing: record[$0]) },
+            eventTime: eventTime,
+            format: format
+        )
     }
 
     /// Offers one record whose eventID is not in its own text (a Kinesis record carries it inside its base64 `Data`).
     /// - Parameter eventIDBytes: the eventID's bytes (needed on event-id shards); the other parameters as above.
     public func append(
-        _ record: UnsafeBufferPointer<UInt8>, shard shardID: String, sequence: Range<Int>, eventIDBytes eventID: UnsafeBufferPointer<UInt8>?,
-        eventTime: Int64, format: RecordFormat
+        _ record: UnsafeBufferPointer<UInt8>,
+        shard shardID: String,
+        sequence: Range<Int>,
+        eventIDBytes eventID: UnsafeBufferPointer<UInt8>?,
+        eventTime: Int64,
+        format: RecordFormat
     ) throws -> AppendResult {
         guard !JSONCompactor.containsLineBreak(record) else {
             throw ArchiveError(code: .invalidArgument, message: "A record must be one line of JSON; compact it first (JSONCompactor).")
@@ -135,7 +170,10 @@ public final class StreamWriter {
             shard.highWater.append(contentsOf: seq)
         case .eventID:
             guard let eventID else {
-                throw ArchiveError(code: .invalidInput, message: "A record for shard '\(shardID)' has no eventID; it is needed to recognise duplicates.")
+                throw ArchiveError(
+                    code: .invalidInput,
+                    message: "A record for shard '\(shardID)' has no eventID; it is needed to recognise duplicates."
+                )
             }
             // The position advances even past a duplicate, so a restart does not read it again.
             if shard.highWater.isEmpty || SequenceNumber.compareDigits(seq, shard.highWater) > 0 {
@@ -172,7 +210,9 @@ public final class StreamWriter {
             try finishBlock(shard)
         }
         for block in try compressor.drain() {
-            pendingBlocks.append(.init(shardRowID: block.shardRowID, offset: Int64(pendingBytes.count), length: Int64(block.bytes.count), header: block.header))
+            pendingBlocks.append(
+                .init(shardRowID: block.shardRowID, offset: Int64(pendingBytes.count), length: Int64(block.bytes.count), header: block.header)
+            )
             pendingBytes.append(contentsOf: block.bytes)
         }
         // Shards whose position moved past records that were all duplicates still get their checkpoint saved.
@@ -249,9 +289,15 @@ public final class StreamWriter {
             }
         }
         let header = BlockHeader(
-            shard: shard.info.shardID, count: shard.count, firstSeq: String(decoding: shard.firstSeq, as: UTF8.self),
-            lastSeq: String(decoding: shard.lastSeq, as: UTF8.self), minTime: shard.minTime, maxTime: shard.maxTime, format: shard.format,
-            rawBytes: shard.records.count)
+            shard: shard.info.shardID,
+            count: shard.count,
+            firstSeq: String(decoding: shard.firstSeq, as: UTF8.self),
+            lastSeq: String(decoding: shard.lastSeq, as: UTF8.self),
+            minTime: shard.minTime,
+            maxTime: shard.maxTime,
+            format: shard.format,
+            rawBytes: shard.records.count
+        )
         let records = shard.records
         shard.records = []
         shard.records.reserveCapacity(configuration.blockBytes + (64 << 10))
@@ -279,7 +325,9 @@ public final class StreamWriter {
             guard open.blockCount == 0 else {
                 throw ArchiveError(
                     code: .catalogMismatch,
-                    message: "Segment file '\(path)' is missing but the catalog lists \(open.blockCount) blocks in it. Restore it from a backup; `streamvault verify` lists every damaged segment.")
+                    message:
+                        "Segment file '\(path)' is missing but the catalog lists \(open.blockCount) blocks in it. Restore it from a backup; `streamvault verify` lists every damaged segment."
+                )
             }
             try FileIO.writeAtomically(try segmentHeaderBytes(fileName: open.fileName), to: path)
         }
@@ -287,14 +335,18 @@ public final class StreamWriter {
         let size = try file.size()
         if size > open.committedBytes {
             logger.warning(
-                "Cutting bytes of an interrupted write off the open segment", metadata: ["sv.segment": "\(open.fileName)", "sv.bytes": "\(size - Int(open.committedBytes))"])
+                "Cutting bytes of an interrupted write off the open segment",
+                metadata: ["sv.segment": "\(open.fileName)", "sv.bytes": "\(size - Int(open.committedBytes))"]
+            )
             try file.truncate(to: Int(open.committedBytes))
             try file.sync()
         } else if size < open.committedBytes {
             file.close()
             throw ArchiveError(
                 code: .segmentCorrupt,
-                message: "Segment '\(path)' is \(size) bytes but the catalog has committed \(open.committedBytes). The file was truncated outside StreamVault; run `streamvault verify`.")
+                message:
+                    "Segment '\(path)' is \(size) bytes but the catalog has committed \(open.committedBytes). The file was truncated outside StreamVault; run `streamvault verify`."
+            )
         }
         segment = open
         segmentFile = file

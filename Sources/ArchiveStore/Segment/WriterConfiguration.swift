@@ -19,7 +19,10 @@ public struct WriterConfiguration: Sendable {
     ///   - maxSegmentAge: age at which a segment is sealed, default 1 hour.
     ///   - compressionLevel: zstd level, default 3.
     public init(
-        blockBytes: Int = 1 << 20, commitBytes: Int = 8 << 20, maxSegmentBytes: Int = 64 << 20, maxSegmentAge: Duration = .seconds(3600),
+        blockBytes: Int = 1 << 20,
+        commitBytes: Int = 8 << 20,
+        maxSegmentBytes: Int = 64 << 20,
+        maxSegmentAge: Duration = .seconds(3600),
         compressionLevel: Int32 = 3
     ) {
         self.blockBytes = blockBytes

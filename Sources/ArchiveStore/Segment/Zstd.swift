@@ -8,7 +8,9 @@ final class ZstdCompressor {
     private var output: [UInt8] = []
 
     init(level: Int32) throws {
-        guard let context = ZSTD_createCCtx() else { throw ArchiveError(code: .compression, message: "zstd could not allocate a compression context.") }
+        guard let context = ZSTD_createCCtx() else {
+            throw ArchiveError(code: .compression, message: "zstd could not allocate a compression context.")
+        }
         self.context = context
         ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
         ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)
@@ -36,7 +38,9 @@ final class ZstdDecompressor {
     private let context: OpaquePointer
 
     init() throws {
-        guard let context = ZSTD_createDCtx() else { throw ArchiveError(code: .compression, message: "zstd could not allocate a decompression context.") }
+        guard let context = ZSTD_createDCtx() else {
+            throw ArchiveError(code: .compression, message: "zstd could not allocate a decompression context.")
+        }
         self.context = context
     }
 

@@ -41,8 +41,10 @@ extension Base64 {
             out.reserveCapacity(out.count + n / 4 * 3)
             var i = 0
             while i < n {
-                let a = table[Int(text[i])], b = table[Int(text[i + 1])]
-                let c3 = text[i + 2], d3 = text[i + 3]
+                let a = table[Int(text[i])]
+                let b = table[Int(text[i + 1])]
+                let c3 = text[i + 2]
+                let d3 = text[i + 3]
                 guard a != 0xFF, b != 0xFF else { return false }
                 if i + 4 == n && (c3 == UInt8(ascii: "=") || d3 == UInt8(ascii: "=")) {
                     if c3 == UInt8(ascii: "=") {
@@ -56,7 +58,8 @@ extension Base64 {
                     }
                     return true
                 }
-                let c = table[Int(c3)], d = table[Int(d3)]
+                let c = table[Int(c3)]
+                let d = table[Int(d3)]
                 guard c != 0xFF, d != 0xFF else { return false }
                 out.append(a << 2 | b >> 4)
                 out.append(b << 4 | c >> 2)

@@ -34,7 +34,10 @@ public final class BufferedOutput {
     /// Writes everything pending.
     public func flush() throws(ConversionError) {
         var failure: Int32 = 0
-        if isClosed { buffer.removeAll(keepingCapacity: true); return }
+        if isClosed {
+            buffer.removeAll(keepingCapacity: true)
+            return
+        }
         buffer.withUnsafeBytes { bytes in
             var done = 0
             while done < bytes.count {

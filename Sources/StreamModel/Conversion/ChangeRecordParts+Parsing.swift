@@ -60,7 +60,10 @@ extension ChangeRecordParts {
                 case 14 where c.equals(key, "StreamViewType"):
                     let v = try c.stringSlice()
                     guard StreamViewType(v) != nil else {
-                        throw ShapeError(expectation: "expected KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES", offset: c.offset - 1 - v.count)
+                        throw ShapeError(
+                            expectation: "expected KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES",
+                            offset: c.offset - 1 - v.count
+                        )
                     }
                     streamViewType = v
                 case 27 where c.equals(key, "ApproximateCreationDateTime"):

@@ -41,7 +41,9 @@ extension ChangeRecordParts {
             out.appendRaw(sizeBytes)
         }
         out.appendLiteral(",\"StreamViewType\":")
-        if let streamViewType { out.appendQuoted(streamViewType) } else {
+        if let streamViewType {
+            out.appendQuoted(streamViewType)
+        } else {
             out.append(UInt8(ascii: "\""))
             out.append(contentsOf: (ctx.viewType ?? derivedViewType).rawValue.utf8)
             out.append(UInt8(ascii: "\""))
@@ -68,7 +70,11 @@ extension ChangeRecordParts {
     func writeKDS(_ ctx: ConversionContext, into out: inout [UInt8]) throws(ShapeError) {
         let table = try resolvedTable(ctx)
         guard let region = resolvedRegion(ctx) else {
-            throw ShapeError(path: [.key("awsRegion")], expectation: "the record names no region; pass --region (ConversionOptions.region)", offset: 0)
+            throw ShapeError(
+                path: [.key("awsRegion")],
+                expectation: "the record names no region; pass --region (ConversionOptions.region)",
+                offset: 0
+            )
         }
         out.appendLiteral("{\"awsRegion\":")
         region.write(into: &out)
@@ -100,8 +106,10 @@ extension ChangeRecordParts {
             out.appendInteger(v)
         }
         if precision != nil || !sourceIsKDS || ctx.timePrecision != nil {
-            out.appendLiteral(target == .millisecond
-                ? ",\"ApproximateCreationDateTimePrecision\":\"MILLISECOND\"" : ",\"ApproximateCreationDateTimePrecision\":\"MICROSECOND\"")
+            out.appendLiteral(
+                target == .millisecond
+                    ? ",\"ApproximateCreationDateTimePrecision\":\"MILLISECOND\"" : ",\"ApproximateCreationDateTimePrecision\":\"MICROSECOND\""
+            )
         }
         try writeImage("\"Keys\":", keys, plain: false, into: &out)
         try writeImage("\"NewImage\":", newImage, plain: false, into: &out)
@@ -117,8 +125,12 @@ extension ChangeRecordParts {
 
     /// Kinesis GetRecords item (`lambda: false`) or Lambda Kinesis event record around an encoded kds payload.
     func writeKinesis(
-        lambda: Bool, payload: ByteSlice, _ ctx: ConversionContext, _ envelope: RecordEnvelope?,
-        hasher: inout PartitionKeyHasher, into out: inout [UInt8]
+        lambda: Bool,
+        payload: ByteSlice,
+        _ ctx: ConversionContext,
+        _ envelope: RecordEnvelope?,
+        hasher: inout PartitionKeyHasher,
+        into out: inout [UInt8]
     ) throws(ShapeError) {
         let seqField: StaticString = lambda ? "\"sequenceNumber\":" : "\"SequenceNumber\":"
         var seqStart = 0
@@ -144,7 +156,8 @@ extension ChangeRecordParts {
             throw ShapeError(
                 path: [.key("SequenceNumber")],
                 expectation: "the record carries no sequence number; supply it in the RecordEnvelope (or convert from native or a Kinesis shape)",
-                offset: 0)
+                offset: 0
+            )
         }
         seqEnd = out.count - 1
         if lambda {
@@ -159,7 +172,9 @@ extension ChangeRecordParts {
             out.appendLiteral("},\"eventSource\":\"aws:kinesis\",\"eventVersion\":")
             if let v = kinesis.eventVersion { out.appendQuoted(v) } else { out.appendLiteral("\"1.0\"") }
             out.appendLiteral(",\"eventID\":")
-            if let id = kinesis.eventID { out.appendQuoted(id) } else {
+            if let id = kinesis.eventID {
+                out.appendQuoted(id)
+            } else {
                 out.append(UInt8(ascii: "\""))
                 out.append(contentsOf: ctx.shardID)
                 out.append(UInt8(ascii: ":"))
@@ -235,7 +250,8 @@ extension ChangeRecordParts {
         throw ShapeError(
             path: [.key("tableName")],
             expectation: "the record does not name its table; pass --table-name or --stream-arn (ConversionOptions.tableName/streamARN)",
-            offset: 0)
+            offset: 0
+        )
     }
 
     /// StreamViewType from the images present, for sources that lack it (docs/CONVERSION.md, "StreamViewType").
@@ -287,10 +303,19 @@ extension ChangeRecordParts {
     }
 
     private func writePartitionKey(
-        _ ctx: ConversionContext, _ envelope: RecordEnvelope?, hasher: inout PartitionKeyHasher, into out: inout [UInt8]
+        _ ctx: ConversionContext,
+        _ envelope: RecordEnvelope?,
+        hasher: inout PartitionKeyHasher,
+        into out: inout [UInt8]
     ) throws(ShapeError) {
-        if let key = kinesis.partitionKey { out.appendQuoted(key); return }
-        if let key = envelope?.partitionKey { out.appendQuoted(JSONEscaping.escapedContent(key)); return }
+        if let key = kinesis.partitionKey {
+            out.appendQuoted(key)
+            return
+        }
+        if let key = envelope?.partitionKey {
+            out.appendQuoted(JSONEscaping.escapedContent(key))
+            return
+        }
         let table = try resolvedTable(ctx)
         out.append(UInt8(ascii: "\""))
         try table.withBytes { (t) throws(ShapeError) in try hasher.append(table: t, keys: keys!, into: &out) }

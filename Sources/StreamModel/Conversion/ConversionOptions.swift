@@ -45,9 +45,15 @@ public struct ConversionOptions: Sendable, Equatable {
     ///   - shardID: shard id for lambda-kinesis `eventID`, default `shardId-000000000000`.
     ///   - invokeIdentityARN: lambda-kinesis `invokeIdentityArn` fallback.
     public init(
-        viewType: StreamViewType? = nil, tableName: String? = nil, region: String? = nil, streamARN: String? = nil,
-        kinesisStreamARN: String? = nil, timePrecision: TimePrecision? = nil, eventVersion: String = "1.1",
-        shardID: String = "shardId-000000000000", invokeIdentityARN: String? = nil
+        viewType: StreamViewType? = nil,
+        tableName: String? = nil,
+        region: String? = nil,
+        streamARN: String? = nil,
+        kinesisStreamARN: String? = nil,
+        timePrecision: TimePrecision? = nil,
+        eventVersion: String = "1.1",
+        shardID: String = "shardId-000000000000",
+        invokeIdentityARN: String? = nil
     ) {
         self.viewType = viewType
         self.tableName = tableName

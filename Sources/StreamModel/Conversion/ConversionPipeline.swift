@@ -39,7 +39,8 @@ public struct ConversionPipeline {
     ///     and the record's bytes; only when ``skipInvalid`` is set.
     /// - Throws: ``ConversionError``: `invalidRecord` naming the line and JSON path, `malformedInput`, or I/O failures.
     public mutating func run(
-        input: RecordInputReader, output: BufferedOutput,
+        input: RecordInputReader,
+        output: BufferedOutput,
         onInvalid: (String, UnsafeBufferPointer<UInt8>) -> Void = { _, _ in }
     ) throws -> Summary {
         var summary = Summary()

@@ -47,7 +47,10 @@ extension Array where Element == UInt8 {
     ///
     /// Trailing zeros of the fraction are dropped, and the point too when the fraction is zero.
     mutating func appendDecimal(_ value: Int64, scale: Int) {
-        guard scale > 0 else { appendInteger(value); return }
+        guard scale > 0 else {
+            appendInteger(value)
+            return
+        }
         var divisor: UInt64 = 1
         for _ in 0..<scale { divisor *= 10 }
         let magnitude = value.magnitude
@@ -58,11 +61,18 @@ extension Array where Element == UInt8 {
         guard fraction != 0 else { return }
         append(UInt8(ascii: "."))
         var width = scale
-        while fraction % 10 == 0 { fraction /= 10; width -= 1 }
+        while fraction % 10 == 0 {
+            fraction /= 10
+            width -= 1
+        }
         let start = count
         append(contentsOf: repeatElement(UInt8(0x30), count: width))
         var i = start + width - 1
-        while fraction > 0 { self[i] = UInt8(fraction % 10) + 0x30; fraction /= 10; i -= 1 }
+        while fraction > 0 {
+            self[i] = UInt8(fraction % 10) + 0x30
+            fraction /= 10
+            i -= 1
+        }
     }
 }
 
@@ -106,7 +116,11 @@ enum JSONEscaping {
         }
         while i < n {
             let b = content[i]
-            guard b == UInt8(ascii: "\\") else { out.append(b); i += 1; continue }
+            guard b == UInt8(ascii: "\\") else {
+                out.append(b)
+                i += 1
+                continue
+            }
             let e = content[i + 1]
             i += 2
             switch e {
@@ -136,12 +150,17 @@ enum JSONEscaping {
         switch v {
         case 0..<0x80: out.append(UInt8(v))
         case 0x80..<0x800:
-            out.append(UInt8(0xC0 | v >> 6)); out.append(UInt8(0x80 | v & 0x3F))
+            out.append(UInt8(0xC0 | v >> 6))
+            out.append(UInt8(0x80 | v & 0x3F))
         case 0x800..<0x10000:
-            out.append(UInt8(0xE0 | v >> 12)); out.append(UInt8(0x80 | v >> 6 & 0x3F)); out.append(UInt8(0x80 | v & 0x3F))
+            out.append(UInt8(0xE0 | v >> 12))
+            out.append(UInt8(0x80 | v >> 6 & 0x3F))
+            out.append(UInt8(0x80 | v & 0x3F))
         default:
-            out.append(UInt8(0xF0 | v >> 18)); out.append(UInt8(0x80 | v >> 12 & 0x3F))
-            out.append(UInt8(0x80 | v >> 6 & 0x3F)); out.append(UInt8(0x80 | v & 0x3F))
+            out.append(UInt8(0xF0 | v >> 18))
+            out.append(UInt8(0x80 | v >> 12 & 0x3F))
+            out.append(UInt8(0x80 | v >> 6 & 0x3F))
+            out.append(UInt8(0x80 | v & 0x3F))
         }
     }
 }

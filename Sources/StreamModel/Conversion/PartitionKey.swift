@@ -53,7 +53,9 @@ struct PartitionKeyHasher {
                 let valueStart = c.offset
                 let isString = c.peek() == UInt8(ascii: "\"")
                 let value: ByteSlice
-                if isString { value = c.bytes(try c.readString().content) } else {
+                if isString {
+                    value = c.bytes(try c.readString().content)
+                } else {
                     try c.skipValue(depth: 1)
                     value = c.bytes(valueStart..<c.offset)
                 }

@@ -82,7 +82,12 @@ enum PlainJSON {
     static func appendNumber(_ n: ByteSlice, into out: inout [UInt8]) {
         var i = 0
         let count = n.count
-        if i < count, n[i] == UInt8(ascii: "-") { out.append(n[i]); i += 1 } else if i < count, n[i] == UInt8(ascii: "+") { i += 1 }
+        if i < count, n[i] == UInt8(ascii: "-") {
+            out.append(n[i])
+            i += 1
+        } else if i < count, n[i] == UInt8(ascii: "+") {
+            i += 1
+        }
         let intStart = i
         while i < count, n[i] >= 0x30, n[i] <= 0x39 { i += 1 }
         var firstSignificant = intStart

@@ -68,7 +68,11 @@ public struct RecordConverter {
         return out
     }
 
-    private mutating func convertUnchecked(_ record: UnsafeBufferPointer<UInt8>, envelope: RecordEnvelope?, into out: inout [UInt8]) throws(ShapeError) {
+    private mutating func convertUnchecked(
+        _ record: UnsafeBufferPointer<UInt8>,
+        envelope: RecordEnvelope?,
+        into out: inout [UInt8]
+    ) throws(ShapeError) {
         var c = JSONCursor(UnsafeRawBufferPointer(record))
         var parts = ChangeRecordParts()
         var decoded = self.decoded

@@ -136,7 +136,11 @@ public struct RecordSplitter: Sendable {
         return .record(range, location)
     }
 
-    private enum EnvelopeCheck { case incomplete, record(end: Int), envelope(arrayStart: Int) }
+    private enum EnvelopeCheck {
+        case incomplete
+        case record(end: Int)
+        case envelope(arrayStart: Int)
+    }
 
     /// Walks the members of the object at `start`: a `Records` array makes it an envelope; else it is a record.
     private func envelopeCheck(_ p: UnsafePointer<UInt8>, _ n: Int, _ start: Int, isFinal: Bool) throws(ShapeError) -> EnvelopeCheck {
@@ -185,7 +189,9 @@ public struct RecordSplitter: Sendable {
             while i < n {
                 let b = p[i]
                 if inString {
-                    if b == UInt8(ascii: "\\") { i += 1 } else if b == UInt8(ascii: "\"") {
+                    if b == UInt8(ascii: "\\") {
+                        i += 1
+                    } else if b == UInt8(ascii: "\"") {
                         inString = false
                         if depth == 0 { return i + 1 }
                     }

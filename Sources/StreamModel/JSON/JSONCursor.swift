@@ -75,7 +75,10 @@ public struct JSONCursor {
     public mutating func openObject() throws(ShapeError) -> Bool {
         guard peek() == UInt8(ascii: "{") else { throw fail("expected an object") }
         offset += 1
-        if peek() == UInt8(ascii: "}") { offset += 1; return false }
+        if peek() == UInt8(ascii: "}") {
+            offset += 1
+            return false
+        }
         return true
     }
 
@@ -84,7 +87,10 @@ public struct JSONCursor {
     public mutating func openArray() throws(ShapeError) -> Bool {
         guard peek() == UInt8(ascii: "[") else { throw fail("expected an array") }
         offset += 1
-        if peek() == UInt8(ascii: "]") { offset += 1; return false }
+        if peek() == UInt8(ascii: "]") {
+            offset += 1
+            return false
+        }
         return true
     }
 
@@ -92,8 +98,12 @@ public struct JSONCursor {
     @inlinable
     public mutating func nextMember(closing: UInt8) throws(ShapeError) -> Bool {
         switch peek() {
-        case UInt8(ascii: ","): offset += 1; return true
-        case closing: offset += 1; return false
+        case UInt8(ascii: ","):
+            offset += 1
+            return true
+        case closing:
+            offset += 1
+            return false
         default: throw fail(closing == UInt8(ascii: "}") ? "expected ',' or '}'" : "expected ',' or ']'")
         }
     }
@@ -205,7 +215,13 @@ public struct JSONCursor {
     mutating func readUTF8Sequence() throws(ShapeError) {
         let b = base[offset]
         let length: Int
-        if b & 0xE0 == 0xC0, b >= 0xC2 { length = 2 } else if b & 0xF0 == 0xE0 { length = 3 } else if b & 0xF8 == 0xF0, b <= 0xF4 { length = 4 } else {
+        if b & 0xE0 == 0xC0, b >= 0xC2 {
+            length = 2
+        } else if b & 0xF0 == 0xE0 {
+            length = 3
+        } else if b & 0xF8 == 0xF0, b <= 0xF4 {
+            length = 4
+        } else {
             throw fail("invalid UTF-8")
         }
         guard offset + length <= count else { throw fail("truncated UTF-8 sequence", at: count) }
@@ -283,7 +299,11 @@ public struct JSONCursor {
                 if depth == 0 {  // a scalar: run to its end
                     while offset < count {
                         let c = base[offset]
-                        if c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]") || c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { break }
+                        if c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]") || c == 0x20 || c == 0x0A || c == 0x0D
+                            || c == 0x09
+                        {
+                            break
+                        }
                         offset += 1
                     }
                 }

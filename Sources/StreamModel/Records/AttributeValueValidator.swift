@@ -111,7 +111,9 @@ public enum AttributeValueValidator {
         let valid: Bool
         if token.hasEscapes {  // legal JSON, never written by AWS: check the unescaped text
             let text = c.unescaped(r)
-            valid = text.withUnsafeBufferPointer { NumberGrammar.scan($0.baseAddress!, from: 0, to: $0.count, allowPlus: true, json: false) == $0.count }
+            valid = text.withUnsafeBufferPointer {
+                NumberGrammar.scan($0.baseAddress!, from: 0, to: $0.count, allowPlus: true, json: false) == $0.count
+            }
         } else {
             valid = NumberGrammar.scan(c.base, from: r.lowerBound, to: r.upperBound, allowPlus: true, json: false) == r.upperBound
         }
@@ -122,7 +124,8 @@ public enum AttributeValueValidator {
     private static func readBase64(_ c: inout JSONCursor) throws(ShapeError) {
         guard c.peek() == UInt8(ascii: "\"") else { throw c.fail("expected a base64 string") }
         let token = try c.readString()
-        let valid = token.hasEscapes ? c.unescaped(token.content).withUnsafeBufferPointer { Base64.isValid($0) } : Base64.isValid(c.bytes(token.content))
+        let valid =
+            token.hasEscapes ? c.unescaped(token.content).withUnsafeBufferPointer { Base64.isValid($0) } : Base64.isValid(c.bytes(token.content))
         guard valid else {
             throw ShapeError(expectation: "expected a base64 string", offset: token.content.lowerBound)
         }

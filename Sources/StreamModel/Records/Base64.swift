@@ -24,7 +24,11 @@ public enum Base64 {
         var n = 0
         var padding = 0
         for b in text {
-            if b == UInt8(ascii: "=") { padding += 1; quad <<= 6; n += 1 } else {
+            if b == UInt8(ascii: "=") {
+                padding += 1
+                quad <<= 6
+                n += 1
+            } else {
                 let v = decodeTable[Int(b)]
                 guard v != 0xFF, padding == 0 else { return nil }
                 quad = quad << 6 | UInt32(v)

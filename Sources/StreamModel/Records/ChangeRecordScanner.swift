@@ -95,7 +95,9 @@ public enum ChangeRecordScanner {
         guard let time = dynamo.time else {
             throw ShapeError(
                 path: [.key("dynamodb"), .key("ApproximateCreationDateTime")],
-                expectation: "missing; the archive indexes records by this time", offset: recordStart)
+                expectation: "missing; the archive indexes records by this time",
+                offset: recordStart
+            )
         }
         guard dynamo.keys else { throw ShapeError(path: [.key("dynamodb"), .key("Keys")], expectation: "missing", offset: recordStart) }
         return ChangeRecordFacts(eventID: eventID, sequenceNumber: seq, eventTimeMillis: time, eventName: eventName, hasEventSourceARN: hasARN)

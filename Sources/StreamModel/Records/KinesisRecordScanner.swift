@@ -56,7 +56,11 @@ public enum KinesisRecordScanner {
             return KinesisRecordFacts(sequenceNumber: sequence, eventID: eventID, eventTimeMillis: time)
         } catch {
             // Offsets inside the decoded payload mean nothing in the record's text: point at Data.
-            throw ShapeError(path: [.key("Data")] + error.path, expectation: error.expectation + " (in the decoded payload)", offset: data.content.lowerBound)
+            throw ShapeError(
+                path: [.key("Data")] + error.path,
+                expectation: error.expectation + " (in the decoded payload)",
+                offset: data.content.lowerBound
+            )
         }
     }
 
@@ -107,7 +111,11 @@ public enum KinesisRecordScanner {
         guard let time else { throw ShapeError(path: [.key("dynamodb"), .key("ApproximateCreationDateTime")], expectation: "missing", offset: 0) }
         let number = c.bytes(time)
         guard let millis = micro ? EventTime.millis(fromMicros: number) : EventTime.millis(fromMillis: number) else {
-            throw ShapeError(path: [.key("dynamodb"), .key("ApproximateCreationDateTime")], expectation: "time out of range", offset: time.lowerBound)
+            throw ShapeError(
+                path: [.key("dynamodb"), .key("ApproximateCreationDateTime")],
+                expectation: "time out of range",
+                offset: time.lowerBound
+            )
         }
         return (eventID, millis)
     }

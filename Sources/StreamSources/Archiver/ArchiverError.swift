@@ -24,7 +24,8 @@ public struct ArchiverError: Error, Sendable, CustomStringConvertible {
         case .accessDenied: hint = "The credentials may not do this: `streamvault archive --help` lists the IAM actions the archiver needs."
         case .streamDisabled: hint = "Enable the table's stream (NEW_AND_OLD_IMAGES is the most useful view), then run again."
         case .credentialsNotFound, .invalidConfiguration: hint = "Fix the AWS configuration (AWS_PROFILE, AWS_REGION, AWS_ACCESS_KEY_ID...)."
-        case .throttling, .serviceUnavailable, .connection: hint = "Retries were exhausted; the checkpoints are safe, so run again once the service answers."
+        case .throttling, .serviceUnavailable, .connection:
+            hint = "Retries were exhausted; the checkpoints are safe, so run again once the service answers."
         default: hint = "Nothing was lost: everything archived so far is committed, and a new run resumes from the checkpoints."
         }
         return ArchiverError("Archiving '\(stream)' stopped while \(action): \(error.message) \(hint)", underlying: error)

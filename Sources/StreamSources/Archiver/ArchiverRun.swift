@@ -68,9 +68,18 @@ final class ArchiverRun<Record: Sendable> {
 
     func run() async throws -> ArchiveSummary {
         let writer = try StreamWriter(
-            layout: service.layout, catalog: service.catalog, streamName: configuration.streamName, source: adapter.kind, arn: adapter.arn,
-            region: nil, tableName: adapter.tableName, viewType: adapter.viewType, configuration: configuration.writer, clock: service.wallClock,
-            logger: logger)
+            layout: service.layout,
+            catalog: service.catalog,
+            streamName: configuration.streamName,
+            source: adapter.kind,
+            arn: adapter.arn,
+            region: nil,
+            tableName: adapter.tableName,
+            viewType: adapter.viewType,
+            configuration: configuration.writer,
+            clock: service.wallClock,
+            logger: logger
+        )
         do {
             try await loop(writer)
             try commit(writer)
@@ -156,7 +165,9 @@ final class ArchiverRun<Record: Sendable> {
             shardInfo[shardID] = info
         }
         readShards.insert(shardID)
-        var iterator = readers.removeValue(forKey: shardID) ?? makeReader(shardID, checkpoint: checkpoints[shardID] ?? info.checkpoint?.text, logger: shardLogger).makeAsyncIterator()
+        var iterator =
+            readers.removeValue(forKey: shardID)
+            ?? makeReader(shardID, checkpoint: checkpoints[shardID] ?? info.checkpoint?.text, logger: shardLogger).makeAsyncIterator()
         while !shuttingDown {
             let event: ShardReadEvent<Record>?
             do {
@@ -173,17 +184,25 @@ final class ArchiverRun<Record: Sendable> {
                 }
                 try commit(writer)
                 if let last = records.last { checkpoints[shardID] = adapter.sequenceNumber(last) }
-                shardLogger.trace("Archived a page", metadata: ["sv.records": "\(records.count)", "sv.checkpoint": "\(records.last.map(adapter.sequenceNumber) ?? "")"])
+                shardLogger.trace(
+                    "Archived a page",
+                    metadata: ["sv.records": "\(records.count)", "sv.checkpoint": "\(records.last.map(adapter.sequenceNumber) ?? "")"]
+                )
             case .gap(let gap):
                 try commit(writer)
                 try service.catalog.recordGap(
-                    streamID: writer.stream.id, shardRowID: info.rowID, afterSequence: gap.afterSequenceNumber.flatMap { SequenceNumber($0) },
-                    reason: gap.reason, now: service.wallClock.nowMillis())
+                    streamID: writer.stream.id,
+                    shardRowID: info.rowID,
+                    afterSequence: gap.afterSequenceNumber.flatMap { SequenceNumber($0) },
+                    reason: gap.reason,
+                    now: service.wallClock.nowMillis()
+                )
                 summary.gaps += 1
                 service.metrics.gap(shard: shardID)
                 shardLogger.warning(
                     "Records were trimmed from the stream before they could be archived; recorded a gap and continuing at the oldest record",
-                    metadata: ["sv.after": "\(gap.afterSequenceNumber ?? "start of shard")", "sv.reason": "\(gap.reason)"])
+                    metadata: ["sv.after": "\(gap.afterSequenceNumber ?? "start of shard")", "sv.reason": "\(gap.reason)"]
+                )
             case .drained:
                 try commit(writer)
                 try service.catalog.markShardClosed(rowID: info.rowID, at: service.wallClock.nowMillis())

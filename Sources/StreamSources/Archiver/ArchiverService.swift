@@ -1,7 +1,7 @@
 public import ArchiveStore
+import Foundation
 public import Logging
 public import ServiceLifecycle
-import Foundation
 import StreamModel
 import Synchronization
 
@@ -129,13 +129,21 @@ public struct ArchiverService: Service {
                 throw ArchiverError.permanent(error, stream: configuration.streamName, action: "looking up the stream of \(table ?? "the table")")
             }
             if description.streamStatus == "DISABLED" {
-                logger.notice("The stream is disabled: its remaining records are archived, then nothing new arrives", metadata: ["sv.stream.arn": "\(arn)"])
+                logger.notice(
+                    "The stream is disabled: its remaining records are archived, then nothing new arrives",
+                    metadata: ["sv.stream.arn": "\(arn)"]
+                )
             }
             let limit = min(max(configuration.batchLimit ?? 1000, 1), 1000)
             let wall = wallClock
             let adapter = ArchiverAdapter<DynamoDBStreamRecord>(
-                kind: .dynamodbStreams, dedupe: .sequence, arn: arn, tableName: description.tableName ?? table,
-                viewType: description.streamViewType, format: .native, usesMillisBehindLatest: false,
+                kind: .dynamodbStreams,
+                dedupe: .sequence,
+                arn: arn,
+                tableName: description.tableName ?? table,
+                viewType: description.streamViewType,
+                format: .native,
+                usesMillisBehindLatest: false,
                 listShards: { try await api.describeStream(streamARN: arn, pageSize: 100).shards.map(\.lineage) },
                 getIterator: { shard, position in try await api.getShardIterator(streamARN: arn, shardID: shard, position: position) },
                 getPage: { iterator in
@@ -154,8 +162,13 @@ public struct ArchiverService: Service {
         case .kinesis(let api, let stream):
             let limit = min(max(configuration.batchLimit ?? 10_000, 1), 10_000)
             let adapter = ArchiverAdapter<KinesisRecord>(
-                kind: .kinesis, dedupe: .eventID, arn: stream.isARN ? stream.value : nil, tableName: nil, viewType: nil,
-                format: .kinesisRecord, usesMillisBehindLatest: true,
+                kind: .kinesis,
+                dedupe: .eventID,
+                arn: stream.isARN ? stream.value : nil,
+                tableName: nil,
+                viewType: nil,
+                format: .kinesisRecord,
+                usesMillisBehindLatest: true,
                 listShards: { try await api.listShards(stream: stream, pageSize: 1000).map(\.lineage) },
                 getIterator: { shard, position in try await api.getShardIterator(stream: stream, shardID: shard, position: position) },
                 getPage: { iterator in
@@ -180,9 +193,17 @@ public struct ArchiverService: Service {
             } catch {
                 throw ArchiverError(
                     "DynamoDB Streams record \(record.sequenceNumber) of shard \(shard) is not a valid change record (\(error)); nothing after it was archived. "
-                        + "Report this with the record's sequence number.")
+                        + "Report this with the record's sequence number."
+                )
             }
-            return try writer.append(line, shard: shard, sequence: facts.sequenceNumber, eventID: facts.eventID, eventTime: facts.eventTimeMillis, format: .native)
+            return try writer.append(
+                line,
+                shard: shard,
+                sequence: facts.sequenceNumber,
+                eventID: facts.eventID,
+                eventTime: facts.eventTimeMillis,
+                format: .native
+            )
         }
     }
 
@@ -195,10 +216,18 @@ public struct ArchiverService: Service {
             } catch {
                 throw ArchiverError(
                     "Kinesis record \(record.sequenceNumber) of shard \(shard) does not carry a Kinesis Data Streams for DynamoDB change record (\(error)); "
-                        + "nothing after it was archived. Is this stream the destination of a table's Kinesis streaming?")
+                        + "nothing after it was archived. Is this stream the destination of a table's Kinesis streaming?"
+                )
             }
             return try facts.eventID.withUnsafeBufferPointer { id in
-                try writer.append(line, shard: shard, sequence: facts.sequenceNumber, eventIDBytes: id, eventTime: facts.eventTimeMillis, format: .kinesisRecord)
+                try writer.append(
+                    line,
+                    shard: shard,
+                    sequence: facts.sequenceNumber,
+                    eventIDBytes: id,
+                    eventTime: facts.eventTimeMillis,
+                    format: .kinesisRecord
+                )
             }
         }
     }
