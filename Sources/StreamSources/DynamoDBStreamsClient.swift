@@ -125,14 +125,7 @@ public struct DynamoDBStreamsClient: Sendable {
     /// - Returns: The records and the next iterator (`nil` once a closed shard is drained).
     /// - Throws: ``AWSError`` (``AWSError/Code/expiredIterator``, ``AWSError/Code/trimmedData``, …).
     public func getRecords(shardIterator: String, limit: Int = 1000) async throws -> DynamoDBStreamsGetRecordsOutput {
-        struct Input: Encodable {
-            var ShardIterator: String
-            var Limit: Int
-        }
-        let body: Data
-        do { body = try JSONEncoder().encode(Input(ShardIterator: shardIterator, Limit: min(max(limit, 1), 1000))) } catch {
-            throw AWSError(code: .validation, message: "Could not encode the GetRecords request: \(error).")
-        }
+        let body = try AWSJSONClient.getRecordsBody(shardIterator: shardIterator, limit: limit, maxLimit: 1000)
         let answer = try await client.send(operation: "GetRecords", body: body)
         return try Self.decodeGetRecords(answer)
     }

@@ -90,14 +90,7 @@ public struct KinesisClient: Sendable {
     /// - Returns: The records, the next iterator, the lag and, at the end of a closed shard, its children.
     /// - Throws: ``AWSError`` (``AWSError/Code/expiredIterator``, ``AWSError/Code/throttling`` after retries, …).
     public func getRecords(shardIterator: String, limit: Int = 10_000) async throws -> KinesisGetRecordsOutput {
-        struct Input: Encodable {
-            var ShardIterator: String
-            var Limit: Int
-        }
-        let body: Data
-        do { body = try JSONEncoder().encode(Input(ShardIterator: shardIterator, Limit: min(max(limit, 1), 10_000))) } catch {
-            throw AWSError(code: .validation, message: "Could not encode the GetRecords request: \(error).")
-        }
+        let body = try AWSJSONClient.getRecordsBody(shardIterator: shardIterator, limit: limit, maxLimit: 10_000)
         return try Self.decodeGetRecords(try await client.send(operation: "GetRecords", body: body))
     }
 
