@@ -18,19 +18,18 @@ public final class Catalog: Sendable {
     public convenience init(path: String) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
-        // Switching a new file to WAL takes an exclusive lock that the busy timeout does not cover: two
-        // processes opening a fresh archive at once must retry rather than fail.
-        var attempts = 0
-        while true {
-            do {
-                let pool = try DatabasePool(path: path, configuration: configuration)
-                try self.init(database: pool)
-                return
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempts < 200 {
-                attempts += 1
-                usleep(25_000)
-            }
+        // Opening a fresh catalog switches it to WAL and creates its tables; two processes doing that at
+        // once collide (SQLITE_BUSY on the WAL switch, "table already exists" in the migration). A short
+        // exclusive flock on `<catalog>.lock` serialises opening only; using the catalog is not locked.
+        let lockPath = path + ".lock"
+        let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lock >= 0 else { throw ArchiveError.io("Opening lock file", path: lockPath, errno: errno) }
+        defer { _ = close(lock) }  // closing releases the flock
+        while flock(lock, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw ArchiveError.io("Locking", path: lockPath, errno: errno) }
         }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try self.init(database: pool)
     }
 
     /// Uses an existing database (an in-memory `DatabaseQueue` in tests) and migrates it.
