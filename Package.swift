@@ -11,10 +11,6 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
-/// The byte-crunching targets (JSON scanning, compression, replay) are optimised in debug builds too:
-/// unoptimised they are ~100x slower, which makes the crash and end-to-end tests crawl.
-let hotPathSettings: [SwiftSetting] = swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
-
 let package = Package(
     name: "StreamVault",
     platforms: [.macOS(.v15)],
@@ -24,6 +20,7 @@ let package = Package(
         .library(name: "ArchiveStore", targets: ["ArchiveStore"]),
         .library(name: "StreamSources", targets: ["StreamSources"]),
         .library(name: "Replay", targets: ["Replay"]),
+        .library(name: "ArchiveServer", targets: ["ArchiveServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -35,7 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -43,7 +40,7 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
         ),
-        .target(name: "StreamModel", swiftSettings: hotPathSettings),
+        .target(name: "StreamModel", swiftSettings: swiftSettings),
         .target(
             name: "ArchiveStore",
             dependencies: [
@@ -53,12 +50,12 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: hotPathSettings
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "Replay",
             dependencies: ["StreamModel", "ArchiveStore"],
-            swiftSettings: hotPathSettings
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "StreamSources",
@@ -72,20 +69,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "SampleData", dependencies: ["StreamModel"], swiftSettings: hotPathSettings),
+        .target(
+            name: "ArchiveServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "SampleData", dependencies: ["StreamModel"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "streamvault",
             dependencies: [
-                "StreamModel", "ArchiveStore", "Replay", "StreamSources", "SampleData",
+                "StreamModel", "ArchiveStore", "Replay", "StreamSources", "ArchiveServer", "SampleData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -109,6 +113,17 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             resources: [.copy("SigV4Vectors")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ArchiveServerTests",
+            dependencies: [
+                "ArchiveServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

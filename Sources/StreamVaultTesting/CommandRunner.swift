@@ -12,16 +12,37 @@ public enum CommandRunner {
         public var lines: [String] { stdoutText.split(separator: "\n").map(String.init) }
     }
 
-    /// Path of the `streamvault` executable built beside the test bundle.
+    /// Path of the `streamvault` executable the CLI tests run.
+    ///
+    /// The one built beside the test bundle (debug, as `swift test` builds it), unless `STREAMVAULT_BINARY`
+    /// names another: `tools/test` builds a release binary right after the tests and points there, so the
+    /// crash and end-to-end suites run at the speed users see. A `STREAMVAULT_BINARY` older than the
+    /// test bundle was built from older sources and is refused, so a filtered run never tests a stale binary.
     public static var streamvaultPath: String {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("streamvault").path,
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-                "streamvault"
-            ).path,
-            packageRoot + "/.build/debug/streamvault",
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[2]
+        get throws {
+            let testBundle = URL(fileURLWithPath: CommandLine.arguments[0])
+            let candidates = [
+                testBundle.deletingLastPathComponent().appendingPathComponent("streamvault").path,
+                testBundle.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("streamvault").path,
+                packageRoot + "/.build/debug/streamvault",
+            ]
+            let beside = candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[2]
+            guard let override = ProcessInfo.processInfo.environment["STREAMVAULT_BINARY"], !override.isEmpty else { return beside }
+            guard FileManager.default.isExecutableFile(atPath: override) else {
+                throw CommandRunnerError(message: "STREAMVAULT_BINARY='\(override)' is not an executable file.")
+            }
+            if let built = modificationDate(beside), let overrideDate = modificationDate(override), overrideDate < built {
+                throw CommandRunnerError(
+                    message:
+                        "STREAMVAULT_BINARY='\(override)' is older than '\(beside)': rebuild it (`swift build -c release --product streamvault`) or unset it."
+                )
+            }
+            return override
+        }
+    }
+
+    private static func modificationDate(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 
     /// The package's root directory (from this file's location).
@@ -31,7 +52,7 @@ public enum CommandRunner {
 
     /// Runs `streamvault` with `arguments`, optional stdin bytes and extra environment, and waits.
     public static func streamvault(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Result {
-        try run(streamvaultPath, arguments, stdin: stdin, environment: environment)
+        try run(try streamvaultPath, arguments, stdin: stdin, environment: environment)
     }
 
     /// Runs `executable` and waits for it.
@@ -109,4 +130,10 @@ public enum CommandRunner {
             return Result(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
         }
     }
+}
+
+/// A test could not run the program it wanted (a setup problem, not a product failure).
+public struct CommandRunnerError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }

@@ -1,3 +1,4 @@
+import ArchiveServer
 import ArchiveStore
 import ArgumentParser
 import AsyncHTTPClient
@@ -154,7 +155,12 @@ extension StreamVaultCommand {
             if let metricsPort {
                 let registry = PrometheusCollectorRegistry()
                 MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-                services.append(MetricsEndpoint(registry: registry, port: metricsPort, logger: logger))
+                let serverLogger = logger
+                services.append(
+                    ArchiveHTTPServer(configuration: .init(port: metricsPort), registry: registry, logger: logger) { port in
+                        serverLogger.notice("Serving Prometheus metrics", metadata: ["sv.url": "http://127.0.0.1:\(port)/metrics"])
+                    }
+                )
             }
 
             let http = HTTPClient.shared

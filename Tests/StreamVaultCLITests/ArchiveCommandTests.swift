@@ -152,7 +152,7 @@ struct ArchiveServiceTests {
         var environment = moto.environment
         environment["AWS_ENDPOINT_URL"] = moto.endpoint
         let archiver = try CommandRunner.start(
-            CommandRunner.streamvaultPath,
+            try CommandRunner.streamvaultPath,
             ["archive", "--table", "Orders", "--metrics-port", String(port), "--poll-interval", "0.2", "--storage", workspace.storage],
             environment: environment
         )

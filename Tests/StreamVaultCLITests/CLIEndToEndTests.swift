@@ -101,7 +101,7 @@ struct CLIConvertTests {
 
     /// `convert ... | head` and `replay ... | head`: a reader that goes away ends the output quietly, exit 0.
     @Test func aClosedPipeIsNotAnError() throws {
-        let sv = CommandRunner.streamvaultPath
+        let sv = try CommandRunner.streamvaultPath
         let ws = try CLIWorkspace()
         try ws.ok(["ingest", "--stream", "orders", "-"], stdin: Data((SampleFiles.lines(records: 3000).joined(separator: "\n") + "\n").utf8))
         for pipeline in [

@@ -25,7 +25,7 @@ struct CrashSafetyTests {
         var latest = 0.9  // fraction of a full run within which the kill lands
         for round in 0..<16 where kills < 6 {
             let delay = Double.random(in: 0.05...max(latest, 0.06), using: &generator) * fullRun
-            let process = try CommandRunner.start(CommandRunner.streamvaultPath, arguments)
+            let process = try CommandRunner.start(try CommandRunner.streamvaultPath, arguments)
             usleep(UInt32(delay * 1_000_000))
             process.kill(SIGKILL)
             let result = try process.wait()
@@ -70,8 +70,8 @@ struct CrashSafetyTests {
         let lines = SampleFiles.lines(records: 1500, shards: 1, seed: 5)
         let input = try ws.write("in.ndjson", lines)
         let arguments = ["ingest", "--stream", "orders", "--shard", "s1", input, "--storage", ws.storage]
-        let a = try CommandRunner.start(CommandRunner.streamvaultPath, arguments)
-        let b = try CommandRunner.start(CommandRunner.streamvaultPath, arguments)
+        let a = try CommandRunner.start(try CommandRunner.streamvaultPath, arguments)
+        let b = try CommandRunner.start(try CommandRunner.streamvaultPath, arguments)
         let results = [try a.wait(), try b.wait()]
         for r in results where r.status != 0 {
             #expect(r.stderr.contains("is locked by pid"), "the loser says who holds the lock: \(r.stderr)")
