@@ -157,7 +157,13 @@ extension StreamVaultCommand {
                 services.append(MetricsEndpoint(registry: registry, port: metricsPort, logger: logger))
             }
 
-            let http = HTTPClient.shared
+            var configuration = ArchiverConfiguration(streamName: name, once: once, pollInterval: .milliseconds(Int64(pollInterval * 1000)))
+            if startAt != nil { configuration.startPosition = .atTimestamp(try startDate()) }
+            let catalog = try global.openCatalog(create: true)
+
+            // Fails a refused connection at once (HTTPClient.shared waits out the timeout). Nothing below throws
+            // before it is shut down after the run.
+            let http = AWSJSONClient.makeHTTPClient()
             let source: ArchiverSource
             if let table {
                 source = .dynamoDBTable(
@@ -180,9 +186,6 @@ extension StreamVaultCommand {
                     api: KinesisClient(client: AWSJSONClient(service: .kinesis, environment: aws, httpClient: http, logger: logger))
                 )
             }
-            var configuration = ArchiverConfiguration(streamName: name, once: once, pollInterval: .milliseconds(Int64(pollInterval * 1000)))
-            if startAt != nil { configuration.startPosition = .atTimestamp(try startDate()) }
-            let catalog = try global.openCatalog(create: true)
             let printSummary = once
             let archiver = ArchiverService(
                 source: source,
@@ -195,15 +198,24 @@ extension StreamVaultCommand {
                 }
             )
             services.append(archiver)
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
-                    gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: logger
-                )
+            var groupConfiguration = ServiceGroupConfiguration(
+                services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
             )
+            // SIGTERM cancels calls in flight at once; this only bounds a shutdown that still hangs (systemd kills at 60 s).
+            groupConfiguration.maximumGracefulShutdownDuration = .seconds(8)
+            let group = ServiceGroup(configuration: groupConfiguration)
+            let outcome: Result<Void, any Error>
             do {
                 try await group.run()
+                outcome = .success(())
+            } catch {
+                outcome = .failure(error)
+            }
+            try? await http.shutdown()
+            do {
+                try outcome.get()
             } catch let error as ArchiverError {
                 throw CLIError("streamvault archive: \(error.message)")
             } catch let error as ServiceGroupError {

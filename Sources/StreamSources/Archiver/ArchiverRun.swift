@@ -64,7 +64,7 @@ final class ArchiverRun<Record: Sendable> {
     }
 
     private var configuration: ArchiverConfiguration { service.configuration }
-    private var shuttingDown: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+    private var shuttingDown: Bool { ArchiverService.isStopping }
 
     func run() async throws -> ArchiveSummary {
         let writer = try StreamWriter(
@@ -81,7 +81,11 @@ final class ArchiverRun<Record: Sendable> {
             logger: logger
         )
         do {
-            try await loop(writer)
+            do {
+                try await loop(writer)
+            } catch is CancellationError where shuttingDown {
+                // Shutdown cancelled a call in flight (a hanging request, a backoff sleep): stop like after a page.
+            }
             try commit(writer)
         } catch {
             // Everything appended before the failure is real data: make it durable before reporting.
@@ -109,7 +113,7 @@ final class ArchiverRun<Record: Sendable> {
                     if let initial = initialShards.take() {
                         shards = initial
                     } else {
-                        shards = try await adapter.listShards()
+                        shards = try await cancelWhenGracefulShutdown(adapter.listShards)
                     }
                     listedAt = service.elapsed()
                     needsListing = false
@@ -228,9 +232,11 @@ final class ArchiverRun<Record: Sendable> {
             configuration: .init(startPosition: configuration.startPosition, idleDelay: .milliseconds(200)),
             clock: clock,
             logger: logger,
-            getIterator: { position in try await getIterator(shardID, position) },
+            // Graceful shutdown cancels a call in flight, retries and backoff sleeps included: SIGTERM during an
+            // outage must not wait out the network.
+            getIterator: { position in try await cancelWhenGracefulShutdown { try await getIterator(shardID, position) } },
             getPage: { iterator in
-                let page = try await getPage(iterator)
+                let page = try await cancelWhenGracefulShutdown { try await getPage(iterator) }
                 state.page(isEmpty: page.records.isEmpty, millisBehindLatest: page.millisBehindLatest)
                 if usesMillisBehindLatest {
                     if let behind = page.millisBehindLatest { metrics.lag(shard: shardID, millis: behind) }

@@ -119,15 +119,11 @@ public struct ArchiverService: Service {
     public func archive() async throws -> ArchiveSummary {
         switch source.kind {
         case .dynamoDB(let api, let resolveARN, let table):
-            let arn: String
-            let description: DynamoDBStreamDescription
-            do {
-                arn = try await resolveARN()
-                description = try await api.describeStream(streamARN: arn, pageSize: 100)
-            } catch let error as AWSError {
-                metrics.error(code: error.code.description)
-                throw ArchiverError.permanent(error, stream: configuration.streamName, action: "looking up the stream of \(table ?? "the table")")
+            let found = try await untilFoundOrStopped(action: "looking up the stream of \(table ?? "the table")") {
+                let arn = try await resolveARN()
+                return (arn, try await api.describeStream(streamARN: arn, pageSize: 100))
             }
+            guard let (arn, description) = found else { return stoppedBeforeStart() }
             if description.streamStatus == "DISABLED" {
                 logger.notice(
                     "The stream is disabled: its remaining records are archived, then nothing new arrives",
@@ -181,6 +177,42 @@ public struct ArchiverService: Service {
             )
             return try await ArchiverRun(service: self, adapter: adapter).run()
         }
+    }
+
+    /// Whether graceful shutdown (SIGTERM) or cancellation asked the service to stop.
+    static var isStopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+
+    /// Runs a startup call (finding the stream), cancelled at graceful shutdown. Without
+    /// ``ArchiverConfiguration/once``, retryable failures (an outage) are retried like the reads are, so a
+    /// service rides out an outage instead of exiting.
+    /// - Returns: The call's result, or `nil` when the service was asked to stop first.
+    private func untilFoundOrStopped<T: Sendable>(action: String, _ call: @escaping @Sendable () async throws -> T) async throws -> T? {
+        var failures = 0
+        while !Self.isStopping {
+            do {
+                return try await cancelWhenGracefulShutdown(call)
+            } catch is CancellationError where Self.isStopping {
+                return nil
+            } catch let error as AWSError {
+                metrics.error(code: error.code.description)
+                guard error.isRetryable && !configuration.once else {
+                    throw ArchiverError.permanent(error, stream: configuration.streamName, action: action)
+                }
+                failures += 1
+                logger.debug("Starting failed after retries; trying again", metadata: ["sv.error": "\(error)", "sv.failures": "\(failures)"])
+                let delay = configuration.pollInterval * min(failures * failures, 60)
+                try? await cancelWhenGracefulShutdown { [sleep] in try await sleep(delay) }
+            }
+        }
+        return nil
+    }
+
+    /// The summary of a run stopped before it could read anything.
+    private func stoppedBeforeStart() -> ArchiveSummary {
+        var summary = ArchiveSummary()
+        summary.stream = configuration.streamName
+        report(summary)
+        return summary
     }
 
     /// Appends a DynamoDB Streams record as AWS sent it (compacted to one line if AWS's JSON had line breaks).
