@@ -1,3 +1,4 @@
+public import AWSCore
 import Foundation
 
 /// The DynamoDB Streams API: `ListStreams`, `DescribeStream`, `GetShardIterator`, `GetRecords`.

@@ -1,3 +1,4 @@
+public import AWSCore
 import Foundation
 
 /// The Kinesis Data Streams API StreamVault reads with: `ListShards`, `GetShardIterator`, `GetRecords`.

@@ -1,3 +1,4 @@
+import AWSCore
 import Foundation
 
 /// A GetRecords answer split into its `Records` elements (raw bytes) and its other top-level members.

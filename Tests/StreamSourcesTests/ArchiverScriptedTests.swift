@@ -1,3 +1,4 @@
+import AWSCore
 import ArchiveStore
 import Foundation
 import MetricsTestKit
@@ -71,7 +72,8 @@ struct ArchiverScriptedTests {
                 _ = try await archiveOnce(.dynamoDBStream(Self.arn, streams: aws.streams), stream: "orders", storage: storage.path)
             } throws: { error in
                 let text = "\(error)"
-                return error is ArchiverError && text.contains("not allowed to DescribeStream") && text.contains("IAM")
+                return (error as? ArchiverError)?.code == .awsCallFailed && (error as? ArchiverError)?.underlying?.code == .accessDenied
+                    && text.contains("not allowed to DescribeStream") && text.contains("IAM")
             }
         }
     }

@@ -1,3 +1,4 @@
+import AWSCore
 import ArchiveStore
 import AsyncHTTPClient
 import Foundation

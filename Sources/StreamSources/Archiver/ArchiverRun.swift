@@ -1,3 +1,4 @@
+import AWSCore
 import ArchiveStore
 import CoreMetrics
 import Logging

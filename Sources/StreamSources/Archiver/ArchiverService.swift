@@ -1,3 +1,4 @@
+import AWSCore
 public import ArchiveStore
 import Foundation
 public import Logging
@@ -224,7 +225,9 @@ public struct ArchiverService: Service {
                 facts = try ChangeRecordScanner.scanNative(&c)
             } catch {
                 throw ArchiverError(
-                    "DynamoDB Streams record \(record.sequenceNumber) of shard \(shard) is not a valid change record (\(error)); nothing after it was archived. "
+                    code: .invalidRecord,
+                    message:
+                        "DynamoDB Streams record \(record.sequenceNumber) of shard \(shard) is not a valid change record (\(error)); nothing after it was archived. "
                         + "Report this with the record's sequence number."
                 )
             }
@@ -247,7 +250,9 @@ public struct ArchiverService: Service {
                 facts = try KinesisRecordScanner.scan(line)
             } catch {
                 throw ArchiverError(
-                    "Kinesis record \(record.sequenceNumber) of shard \(shard) does not carry a Kinesis Data Streams for DynamoDB change record (\(error)); "
+                    code: .invalidRecord,
+                    message:
+                        "Kinesis record \(record.sequenceNumber) of shard \(shard) does not carry a Kinesis Data Streams for DynamoDB change record (\(error)); "
                         + "nothing after it was archived. Is this stream the destination of a table's Kinesis streaming?"
                 )
             }
