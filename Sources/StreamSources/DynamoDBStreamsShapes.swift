@@ -1,4 +1,5 @@
 public import Foundation
+public import StreamModel
 
 /// A stream listed by DynamoDB Streams `ListStreams`.
 public struct DynamoDBStreamSummary: Sendable, Hashable, Codable {

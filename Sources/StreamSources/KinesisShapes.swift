@@ -1,4 +1,5 @@
 public import Foundation
+public import StreamModel
 
 /// A Kinesis shard from `ListShards`.
 public struct KinesisShard: Sendable, Hashable, Decodable {

@@ -123,7 +123,7 @@ final class ArchiverRun<Record: Sendable> {
                 let lineage = Dictionary(shards.map { ($0.shardID, $0) }, uniquingKeysWith: { first, _ in first })
                 let plan = ShardPlanner.plan(shards: shards, drained: drained)
                 for shardID in plan.readable where !shuttingDown {
-                    let outcome = try await readTurn(shardID, parent: lineage[shardID]?.parentShardID, writer: writer)
+                    let outcome = try await readTurn(lineage[shardID] ?? ShardLineage(shardID: shardID), writer: writer)
                     if outcome == .drained {
                         drained.insert(shardID)
                         summary.shardsDrained += 1
@@ -159,14 +159,20 @@ final class ArchiverRun<Record: Sendable> {
     private enum TurnOutcome { case caughtUp, drained, stopped }
 
     /// Reads one shard until it is caught up, drained, or the service shuts down; commits every page.
-    private func readTurn(_ shardID: String, parent: String?, writer: StreamWriter) async throws -> TurnOutcome {
+    private func readTurn(_ shard: ShardLineage, writer: StreamWriter) async throws -> TurnOutcome {
+        let shardID = shard.shardID
         var shardLogger = logger
         shardLogger[metadataKey: "sv.shard.id"] = "\(shardID)"
         let info: ShardInfo
         if let known = shardInfo[shardID] {
             info = known
         } else {
-            info = try writer.openShard(shardID, parentShardID: parent, dedupe: adapter.dedupe)
+            info = try writer.openShard(
+                shardID,
+                parentShardID: shard.parentShardID,
+                adjacentParentShardID: shard.adjacentParentShardID,
+                dedupe: adapter.dedupe
+            )
             shardInfo[shardID] = info
         }
         readShards.insert(shardID)
