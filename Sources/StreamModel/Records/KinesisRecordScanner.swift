@@ -64,8 +64,11 @@ public enum KinesisRecordScanner {
         }
     }
 
-    /// The eventID and event time of a Kinesis Data Streams for DynamoDB payload.
-    static func scanPayload(_ payload: UnsafeBufferPointer<UInt8>) throws(ShapeError) -> ([UInt8], Int64) {
+    /// The eventID and event time of a Kinesis Data Streams for DynamoDB payload (the decoded `Data` of a record).
+    /// - Parameter payload: The decoded payload's JSON.
+    /// - Returns: The eventID (escapes resolved) and the event time in epoch milliseconds.
+    /// - Throws: ``ShapeError`` naming the payload's field that is missing or malformed.
+    public static func scanPayload(_ payload: UnsafeBufferPointer<UInt8>) throws(ShapeError) -> ([UInt8], Int64) {
         var c = JSONCursor(UnsafeRawBufferPointer(payload))
         var eventID: [UInt8]?
         var time: Range<Int>?

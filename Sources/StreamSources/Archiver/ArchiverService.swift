@@ -148,10 +148,7 @@ public struct ArchiverService: Service {
                     return .init(records: output.records, nextShardIterator: output.nextShardIterator)
                 },
                 sequenceNumber: { $0.sequenceNumber },
-                lagMillis: { records in
-                    guard let seconds = records.last?.approximateCreationDateTime else { return nil }
-                    return wall.nowMillis() - Int64((seconds * 1000).rounded(.down))
-                },
+                lagMillis: { records in records.last.map { wall.nowMillis() &- $0.eventTimeMillis } },
                 append: Self.appendNative,
                 initialShards: description.shards.map(\.lineage)
             )
@@ -216,22 +213,10 @@ public struct ArchiverService: Service {
         return summary
     }
 
-    /// Appends a DynamoDB Streams record as AWS sent it (compacted to one line if AWS's JSON had line breaks).
+    /// Appends a DynamoDB Streams record as AWS sent it, with the facts read when its page was scanned.
     static func appendNative(_ record: DynamoDBStreamRecord, to writer: StreamWriter, shard: String) throws -> StreamWriter.AppendResult {
-        try withOneLine(record.raw) { line in
-            var c = JSONCursor(UnsafeRawBufferPointer(line))
-            let facts: ChangeRecordFacts
-            do throws(ShapeError) {
-                facts = try ChangeRecordScanner.scanNative(&c)
-            } catch {
-                throw ArchiverError(
-                    code: .invalidRecord,
-                    message:
-                        "DynamoDB Streams record \(record.sequenceNumber) of shard \(shard) is not a valid change record (\(error)); nothing after it was archived. "
-                        + "Report this with the record's sequence number."
-                )
-            }
-            return try writer.append(
+        try record.withLine { line, facts in
+            try writer.append(
                 line,
                 shard: shard,
                 sequence: facts.sequenceNumber,
@@ -242,41 +227,29 @@ public struct ArchiverService: Service {
         }
     }
 
-    /// Appends a Kinesis record (the GetRecords item) with the eventID and event time of the payload in its Data.
+    /// Appends a Kinesis record (the GetRecords item) with the eventID and event time of the change in its Data.
     static func appendKinesis(_ record: KinesisRecord, to writer: StreamWriter, shard: String) throws -> StreamWriter.AppendResult {
-        try withOneLine(record.raw) { line in
-            let facts: KinesisRecordFacts
-            do throws(ShapeError) {
-                facts = try KinesisRecordScanner.scan(line)
-            } catch {
+        try record.withLine { line, fields in
+            let change: (eventID: [UInt8], eventTimeMillis: Int64)
+            switch fields.change {
+            case .success(let found): change = found
+            case .failure(let error):
                 throw ArchiverError(
                     code: .invalidRecord,
-                    message:
-                        "Kinesis record \(record.sequenceNumber) of shard \(shard) does not carry a Kinesis Data Streams for DynamoDB change record (\(error)); "
-                        + "nothing after it was archived. Is this stream the destination of a table's Kinesis streaming?"
+                    message: "Kinesis record \(record.sequenceNumber) of shard \(shard) does not carry a Kinesis Data Streams for DynamoDB "
+                        + "change record (\(error)); nothing after it was archived. Is this stream the destination of a table's Kinesis streaming?"
                 )
             }
-            return try facts.eventID.withUnsafeBufferPointer { id in
+            return try change.eventID.withUnsafeBufferPointer { id in
                 try writer.append(
                     line,
                     shard: shard,
-                    sequence: facts.sequenceNumber,
+                    sequence: fields.sequenceNumber,
                     eventIDBytes: id,
-                    eventTime: facts.eventTimeMillis,
+                    eventTime: change.eventTimeMillis,
                     format: .kinesisRecord
                 )
             }
-        }
-    }
-
-    static func withOneLine<T>(_ raw: Data, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) throws -> T {
-        let bytes = [UInt8](raw)
-        return try bytes.withUnsafeBufferPointer { buffer in
-            guard JSONCompactor.containsLineBreak(buffer) else { return try body(buffer) }
-            var compact: [UInt8] = []
-            compact.reserveCapacity(buffer.count)
-            JSONCompactor.compact(buffer, into: &compact)
-            return try compact.withUnsafeBufferPointer { try body($0) }
         }
     }
 }
