@@ -6,14 +6,12 @@ public import StreamModel
 /// The record is a range of its page's bytes (shared by every record of the page) plus the facts the archive
 /// needs, read while the answer was scanned: nothing is decoded again, and its properties are computed on access.
 public struct DynamoDBStreamRecord: Sendable, Hashable {
-    let storage: GetRecordsBytes
-    let range: Range<Int>
+    let bytes: RecordBytes
     /// Ranges relative to the record's first byte.
     let facts: ChangeRecordFacts
 
-    init(storage: GetRecordsBytes, range: Range<Int>, facts: ChangeRecordFacts) {
-        self.storage = storage
-        self.range = range
+    init(bytes: RecordBytes, facts: ChangeRecordFacts) {
+        self.bytes = bytes
         self.facts = facts
     }
 
@@ -37,19 +35,17 @@ public struct DynamoDBStreamRecord: Sendable, Hashable {
                 return .failure(error)
             }
         }.get()
-        self.init(storage: GetRecordsBytes(line), range: 0..<line.count, facts: facts)
+        self.init(bytes: RecordBytes(page: GetRecordsBytes(line), range: 0..<line.count), facts: facts)
     }
 
     /// The record's JSON as AWS sent it (one element of `Records`; compacted to one line if AWS's had line breaks).
-    public var raw: Data { storage.withBytes(range) { Data($0) } }
+    public var raw: Data { bytes.data }
     /// The event ID (unique per change).
-    public var eventID: String { storage.string(facts.eventID, in: range) }
+    public var eventID: String { bytes.string(facts.eventID) }
     /// `INSERT`, `MODIFY` or `REMOVE`.
     public var eventName: String { facts.eventName.rawValue }
     /// The sequence number (a decimal string; never parse it to an integer type).
-    public var sequenceNumber: String {
-        storage.withBytes(range) { String(decoding: UnsafeBufferPointer(rebasing: $0[facts.sequenceNumber]), as: UTF8.self) }
-    }
+    public var sequenceNumber: String { bytes.text(facts.sequenceNumber) }
     /// `dynamodb.ApproximateCreationDateTime` in epoch milliseconds.
     public var eventTimeMillis: Int64 { facts.eventTimeMillis }
     /// `dynamodb.ApproximateCreationDateTime` in epoch seconds.
@@ -57,14 +53,10 @@ public struct DynamoDBStreamRecord: Sendable, Hashable {
 
     /// Calls `body` with the record's one-line bytes and its facts (ranges relative to those bytes), without copying.
     func withLine<T>(_ body: (UnsafeBufferPointer<UInt8>, ChangeRecordFacts) throws -> T) rethrows -> T {
-        try storage.withBytes(range) { try body($0, facts) }
+        try bytes.withBytes { try body($0, facts) }
     }
 
-    public static func == (lhs: DynamoDBStreamRecord, rhs: DynamoDBStreamRecord) -> Bool {
-        lhs.storage.withBytes(lhs.range) { left in rhs.storage.withBytes(rhs.range) { right in left.elementsEqual(right) } }
-    }
+    public static func == (lhs: DynamoDBStreamRecord, rhs: DynamoDBStreamRecord) -> Bool { lhs.bytes == rhs.bytes }
 
-    public func hash(into hasher: inout Hasher) {
-        storage.withBytes(range) { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(bytes) }
 }

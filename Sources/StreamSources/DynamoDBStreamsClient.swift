@@ -142,7 +142,7 @@ public struct DynamoDBStreamsClient: Sendable {
             try ChangeRecordScanner.scanNative(&cursor)
         }
         return DynamoDBStreamsGetRecordsOutput(
-            records: scanned.records.map { DynamoDBStreamRecord(storage: scanned.bytes, range: $0.range, facts: $0.facts) },
+            records: scanned.records.map { DynamoDBStreamRecord(bytes: RecordBytes(page: scanned.bytes, range: $0.range), facts: $0.facts) },
             nextShardIterator: scanned.nextShardIterator
         )
     }

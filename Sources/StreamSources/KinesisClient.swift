@@ -111,7 +111,7 @@ public struct KinesisClient: Sendable {
             }
         }
         return KinesisGetRecordsOutput(
-            records: scanned.records.map { KinesisRecord(storage: scanned.bytes, range: $0.range, fields: $0.facts) },
+            records: scanned.records.map { KinesisRecord(bytes: RecordBytes(page: scanned.bytes, range: $0.range), fields: $0.facts) },
             nextShardIterator: scanned.nextShardIterator,
             millisBehindLatest: scanned.millisBehindLatest,
             childShards: childShards

@@ -244,7 +244,7 @@ public struct ArchiverService: Service {
                 try writer.append(
                     line,
                     shard: shard,
-                    sequence: fields.sequenceNumber,
+                    sequence: fields.item.sequenceNumber,
                     eventIDBytes: id,
                     eventTime: change.eventTimeMillis,
                     format: .kinesisRecord
