@@ -115,6 +115,31 @@ extension StreamVaultCommand {
             if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0-65535.") }
         }
 
+        /// What the archiver did that an operator should see (the library logs at debug and trace only).
+        static func log(_ event: ArchiverEvent, _ logger: Logger) {
+            switch event {
+            case .streamDisabled(let arn):
+                logger.notice(
+                    "The stream is disabled: its remaining records are archived, then nothing new arrives",
+                    metadata: ["sv.stream.arn": "\(arn)"]
+                )
+            case .gapRecorded(let gap):
+                logger.warning(
+                    "Records were trimmed from the stream before they could be archived; recorded a gap and continuing at the oldest record",
+                    metadata: [
+                        "sv.shard.id": "\(gap.shardID)", "sv.after": "\(gap.afterSequenceNumber ?? "start of shard")", "sv.reason": "\(gap.reason)",
+                    ]
+                )
+            case .shardDrained(let shardID):
+                logger.info("Shard closed and read to its end", metadata: ["sv.shard.id": "\(shardID)"])
+            case .retrying(let error, let failures, let action):
+                logger.warning(
+                    "AWS calls failed after retries while \(action); trying again",
+                    metadata: ["sv.error": "\(error)", "sv.failures": "\(failures)"]
+                )
+            }
+        }
+
         func archiveStreamName() throws -> String {
             if let stream { return stream }
             if let table { return table.split(separator: "/").last.map(String.init) ?? table }
@@ -196,7 +221,8 @@ extension StreamVaultCommand {
                 logger: logger,
                 report: { summary in
                     if printSummary { print(summary.description) } else { printError("streamvault archive: \(summary)") }
-                }
+                },
+                events: { event in Self.log(event, logger) }
             )
             services.append(archiver)
             var groupConfiguration = ServiceGroupConfiguration(

@@ -141,7 +141,8 @@ final class ArchiverRun<Record: Sendable> {
                 // The client already retried with backoff; keep the service up and try again later from the checkpoints.
                 failures += 1
                 readers.removeAll()
-                logger.warning("Reading failed after retries; trying again", metadata: ["sv.error": "\(error)", "sv.failures": "\(failures)"])
+                logger.debug("Reading failed after retries; trying again", metadata: ["sv.error": "\(error)", "sv.failures": "\(failures)"])
+                service.events(.retrying(error, failures: failures, action: "reading"))
                 let delay = configuration.pollInterval * min(failures * failures, 60)
                 try? await cancelWhenGracefulShutdown { [sleep = service.sleep] in try await sleep(delay) }
                 continue
@@ -210,15 +211,14 @@ final class ArchiverRun<Record: Sendable> {
                 )
                 summary.gaps += 1
                 service.metrics.gap(shard: shardID)
-                shardLogger.warning(
-                    "Records were trimmed from the stream before they could be archived; recorded a gap and continuing at the oldest record",
-                    metadata: ["sv.after": "\(gap.afterSequenceNumber ?? "start of shard")", "sv.reason": "\(gap.reason)"]
-                )
+                shardLogger.debug("Recorded a gap", metadata: ["sv.after": "\(gap.afterSequenceNumber ?? "start of shard")"])
+                service.events(.gapRecorded(gap))
             case .drained:
                 try commit(writer)
                 try service.catalog.markShardClosed(rowID: info.rowID, at: service.wallClock.nowMillis())
                 service.metrics.lag(shard: shardID, millis: 0)
-                shardLogger.info("Shard closed and read to its end")
+                shardLogger.debug("Shard closed and read to its end")
+                service.events(.shardDrained(shardID: shardID))
                 return .drained
             }
         }

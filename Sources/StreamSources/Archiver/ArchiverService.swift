@@ -69,6 +69,7 @@ public struct ArchiverService: Service {
     let sleep: @Sendable (Duration) async throws -> Void
     let elapsed: @Sendable () -> Duration
     let report: @Sendable (ArchiveSummary) -> Void
+    let events: @Sendable (ArchiverEvent) -> Void
 
     /// Creates the service.
     /// - Parameters:
@@ -81,6 +82,8 @@ public struct ArchiverService: Service {
     ///   - wallClock: Event-time lag and catalog timestamps; default the system clock.
     ///   - logger: Where to log (`sv.stream`, `sv.shard.id` metadata).
     ///   - report: Called with the summary when a run ends (also after an error, with what was committed).
+    ///   - events: Called with what an operator may want to see (gaps, drained shards, an outage); the service
+    ///     itself logs at debug and trace only. Default: ignored.
     public init<C: Clock>(
         source: ArchiverSource,
         configuration: ArchiverConfiguration,
@@ -90,7 +93,8 @@ public struct ArchiverService: Service {
         clock: C = ContinuousClock(),
         wallClock: WallClock = .system,
         logger: Logger = Logger(label: "streamvault.archiver", factory: { _ in SwiftLogNoOpLogHandler() }),
-        report: @escaping @Sendable (ArchiveSummary) -> Void = { _ in }
+        report: @escaping @Sendable (ArchiveSummary) -> Void = { _ in },
+        events: @escaping @Sendable (ArchiverEvent) -> Void = { _ in }
     ) where C.Duration == Duration {
         self.source = source
         self.configuration = configuration
@@ -105,13 +109,14 @@ public struct ArchiverService: Service {
         logger[metadataKey: "sv.stream"] = "\(configuration.streamName)"
         self.logger = logger
         self.report = report
+        self.events = events
     }
 
     /// Archives until graceful shutdown (or, with ``ArchiverConfiguration/once``, until caught up).
     /// - Throws: ``ArchiverError`` for what a retry cannot fix; ``ArchiveError`` from the store.
     public func run() async throws {
         let summary = try await archive()
-        logger.info("Archiver stopped", metadata: ["sv.records": "\(summary.records)", "sv.gaps": "\(summary.gaps)"])
+        logger.debug("Archiver stopped", metadata: ["sv.records": "\(summary.records)", "sv.gaps": "\(summary.gaps)"])
     }
 
     /// Does the work of ``run()`` and returns what it archived.
@@ -126,10 +131,8 @@ public struct ArchiverService: Service {
             }
             guard let (arn, description) = found else { return stoppedBeforeStart() }
             if description.streamStatus == "DISABLED" {
-                logger.notice(
-                    "The stream is disabled: its remaining records are archived, then nothing new arrives",
-                    metadata: ["sv.stream.arn": "\(arn)"]
-                )
+                logger.debug("The stream is disabled", metadata: ["sv.stream.arn": "\(arn)"])
+                events(.streamDisabled(streamARN: arn))
             }
             let limit = min(max(configuration.batchLimit ?? 1000, 1), 1000)
             let wall = wallClock
@@ -198,6 +201,7 @@ public struct ArchiverService: Service {
                 }
                 failures += 1
                 logger.debug("Starting failed after retries; trying again", metadata: ["sv.error": "\(error)", "sv.failures": "\(failures)"])
+                events(.retrying(error, failures: failures, action: action))
                 let delay = configuration.pollInterval * min(failures * failures, 60)
                 try? await cancelWhenGracefulShutdown { [sleep] in try await sleep(delay) }
             }
