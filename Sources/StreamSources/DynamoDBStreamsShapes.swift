@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import StreamModel
 
 /// A stream listed by DynamoDB Streams `ListStreams`.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import StreamModel
 
 /// The bytes of one GetRecords answer, shared by the records scanned from it: one buffer per page, not one per record.
