@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "ArchiveStore", "SampleData", "StreamVaultTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AWSCoreTests",
-            dependencies: ["AWSCore", "StreamVaultTesting"],
+            dependencies: ["AWSCore", "StreamVaultTesting", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             resources: [.copy("SigV4Vectors")],
             swiftSettings: swiftSettings
         ),
