@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .executable(name: "streamvault", targets: ["streamvault"]),
         .library(name: "StreamModel", targets: ["StreamModel"]),
+        .library(name: "AWSCore", targets: ["AWSCore"]),
         .library(name: "ArchiveStore", targets: ["ArchiveStore"]),
         .library(name: "StreamSources", targets: ["StreamSources"]),
         .library(name: "Replay", targets: ["Replay"]),
@@ -57,12 +58,22 @@ let package = Package(
             dependencies: ["StreamModel", "ArchiveStore"],
             swiftSettings: swiftSettings
         ),
+        // SigV4, credentials/region/endpoint, the JSON-protocol client, AWSError, RetryPolicy: below everything that
+        // talks to AWS (the archiver, the server, the S3 tier); nothing in the project above StreamModel.
+        .target(
+            name: "AWSCore",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "StreamSources",
             dependencies: [
-                "StreamModel", "ArchiveStore",
+                "StreamModel", "ArchiveStore", "AWSCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -83,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "streamvault",
             dependencies: [
-                "StreamModel", "ArchiveStore", "Replay", "StreamSources", "ArchiveServer", "SampleData",
+                "StreamModel", "ArchiveStore", "Replay", "StreamSources", "AWSCore", "ArchiveServer", "SampleData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -106,13 +117,18 @@ let package = Package(
         ),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "ArchiveStore", "SampleData", "StreamVaultTesting"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "AWSCoreTests",
+            dependencies: ["AWSCore", "StreamVaultTesting", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            resources: [.copy("SigV4Vectors")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "StreamSourcesTests",
             dependencies: [
-                "StreamSources", "StreamVaultTesting", "ArchiveStore", "StreamModel",
+                "StreamSources", "AWSCore", "StreamVaultTesting", "ArchiveStore", "StreamModel",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
-            resources: [.copy("SigV4Vectors")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import AWSCore
 import Foundation
 
 extension AWSJSONClient {

@@ -1,3 +1,5 @@
+public import AWSCore
+
 /// The one DynamoDB call StreamVault needs: `DescribeTable`, to find a table's stream.
 public struct DynamoDBClient: Sendable {
     /// A table's stream settings from `DescribeTable`.

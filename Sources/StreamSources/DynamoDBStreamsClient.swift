@@ -1,4 +1,6 @@
+public import AWSCore
 import Foundation
+import StreamModel
 
 /// The DynamoDB Streams API: `ListStreams`, `DescribeStream`, `GetShardIterator`, `GetRecords`.
 ///
@@ -130,40 +132,18 @@ public struct DynamoDBStreamsClient: Sendable {
         return try Self.decodeGetRecords(answer)
     }
 
-    /// Decodes a GetRecords answer: slices `Records` into raw elements and reads each one's identity.
+    /// Scans a GetRecords answer once: each record's bytes and facts (validated as a change record), and the next iterator.
     static func decodeGetRecords(_ answer: [UInt8]) throws -> DynamoDBStreamsGetRecordsOutput {
-        struct Meta: Decodable {
-            struct Change: Decodable {
-                var SequenceNumber: String
-                var ApproximateCreationDateTime: Double?
-            }
-            var eventID: String
-            var eventName: String
-            var dynamodb: Change
+        let scanned = try GetRecordsAnswer(
+            answer,
+            operation: "DynamoDB Streams GetRecords",
+            recordKind: "a DynamoDB Streams change record"
+        ) { (cursor) throws(ShapeError) in
+            try ChangeRecordScanner.scanNative(&cursor)
         }
-        let raw = try RawRecordsAnswer(answer, operation: "DynamoDB Streams GetRecords")
-        let decoder = JSONDecoder()
-        var records: [DynamoDBStreamRecord] = []
-        records.reserveCapacity(raw.records.count)
-        for (index, bytes) in raw.records.enumerated() {
-            let meta: Meta
-            do { meta = try decoder.decode(Meta.self, from: bytes) } catch {
-                throw AWSError(
-                    code: .invalidResponse,
-                    message: "Record \(index) of a DynamoDB Streams GetRecords answer lacks eventID, eventName or dynamodb.SequenceNumber. "
-                        + "Check that the endpoint is a DynamoDB Streams service."
-                )
-            }
-            records.append(
-                DynamoDBStreamRecord(
-                    raw: bytes,
-                    eventID: meta.eventID,
-                    eventName: meta.eventName,
-                    sequenceNumber: meta.dynamodb.SequenceNumber,
-                    approximateCreationDateTime: meta.dynamodb.ApproximateCreationDateTime
-                )
-            )
-        }
-        return DynamoDBStreamsGetRecordsOutput(records: records, nextShardIterator: try raw.string("NextShardIterator"))
+        return DynamoDBStreamsGetRecordsOutput(
+            records: scanned.records.map { DynamoDBStreamRecord(bytes: RecordBytes(page: scanned.bytes, range: $0.range), facts: $0.facts) },
+            nextShardIterator: scanned.nextShardIterator
+        )
     }
 }

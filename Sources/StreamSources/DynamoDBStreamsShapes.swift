@@ -1,4 +1,5 @@
-public import Foundation
+import Foundation
+public import StreamModel
 
 /// A stream listed by DynamoDB Streams `ListStreams`.
 public struct DynamoDBStreamSummary: Sendable, Hashable, Codable {
@@ -110,35 +111,6 @@ public struct DynamoDBStreamDescription: Sendable, Hashable {
         self.streamViewType = streamViewType
         self.tableName = tableName
         self.shards = shards
-    }
-}
-
-/// One record from DynamoDB Streams `GetRecords`, with the bytes AWS sent.
-public struct DynamoDBStreamRecord: Sendable, Hashable {
-    /// The record's JSON exactly as it appeared in the answer (one element of `Records`).
-    public var raw: Data
-    /// The event ID (unique per change).
-    public var eventID: String
-    /// `INSERT`, `MODIFY` or `REMOVE`.
-    public var eventName: String
-    /// The sequence number (a decimal string; never parse it to an integer type).
-    public var sequenceNumber: String
-    /// `dynamodb.ApproximateCreationDateTime` in epoch seconds, if present.
-    public var approximateCreationDateTime: Double?
-
-    /// Creates a record (for fakes and tests; the client builds them from GetRecords answers).
-    /// - Parameters:
-    ///   - raw: The record's JSON bytes.
-    ///   - eventID: The event ID.
-    ///   - eventName: `INSERT`, `MODIFY` or `REMOVE`.
-    ///   - sequenceNumber: The sequence number.
-    ///   - approximateCreationDateTime: The event time in epoch seconds, if known.
-    public init(raw: Data, eventID: String, eventName: String, sequenceNumber: String, approximateCreationDateTime: Double? = nil) {
-        self.raw = raw
-        self.eventID = eventID
-        self.eventName = eventName
-        self.sequenceNumber = sequenceNumber
-        self.approximateCreationDateTime = approximateCreationDateTime
     }
 }
 

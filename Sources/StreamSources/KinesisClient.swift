@@ -1,4 +1,6 @@
+public import AWSCore
 import Foundation
+import StreamModel
 
 /// The Kinesis Data Streams API StreamVault reads with: `ListShards`, `GetShardIterator`, `GetRecords`.
 ///
@@ -94,49 +96,25 @@ public struct KinesisClient: Sendable {
         return try Self.decodeGetRecords(try await client.send(operation: "GetRecords", body: body))
     }
 
+    /// Scans a GetRecords answer once: each record's bytes and fields (Data decoded with StreamModel's base64, the
+    /// change inside it located), the next iterator, the lag and any child shards.
     static func decodeGetRecords(_ answer: [UInt8]) throws -> KinesisGetRecordsOutput {
-        struct Meta: Decodable {
-            var SequenceNumber: String
-            var ApproximateArrivalTimestamp: Double?
-            var PartitionKey: String
-            var Data: String
-            var EncryptionType: String?
+        let scanned = try GetRecordsAnswer(answer, operation: "Kinesis GetRecords", recordKind: "a Kinesis record") {
+            (cursor) throws(ShapeError) in
+            try KinesisRecordFields.scan(&cursor)
         }
-        let raw = try RawRecordsAnswer(answer, operation: "Kinesis GetRecords")
-        let decoder = JSONDecoder()
-        var records: [KinesisRecord] = []
-        records.reserveCapacity(raw.records.count)
-        for (index, bytes) in raw.records.enumerated() {
-            let meta: Meta
-            do { meta = try decoder.decode(Meta.self, from: bytes) } catch {
-                throw AWSError(
-                    code: .invalidResponse,
-                    message: "Record \(index) of a Kinesis GetRecords answer lacks SequenceNumber, PartitionKey or Data. "
-                        + "Check that the endpoint is a Kinesis service."
-                )
+        var childShards: [KinesisChildShard] = []
+        if let children = scanned.childShards, !children.elementsEqual("null".utf8) {
+            // Once per answer, at the end of a closed shard: not on the per-record path.
+            do { childShards = try JSONDecoder().decode([KinesisChildShard].self, from: Data(children)) } catch {
+                throw AWSError(code: .invalidResponse, message: "The Kinesis GetRecords answer has a malformed ChildShards. Check the endpoint URL.")
             }
-            guard let data = Foundation.Data(base64Encoded: meta.Data) else {
-                throw AWSError(
-                    code: .invalidResponse,
-                    message: "Record \(index) (sequence number \(meta.SequenceNumber)) of a Kinesis GetRecords answer has Data that is not base64."
-                )
-            }
-            records.append(
-                KinesisRecord(
-                    raw: bytes,
-                    sequenceNumber: meta.SequenceNumber,
-                    approximateArrivalTimestamp: meta.ApproximateArrivalTimestamp,
-                    partitionKey: meta.PartitionKey,
-                    data: data,
-                    encryptionType: meta.EncryptionType
-                )
-            )
         }
         return KinesisGetRecordsOutput(
-            records: records,
-            nextShardIterator: try raw.string("NextShardIterator"),
-            millisBehindLatest: try raw.decode(Int64.self, "MillisBehindLatest"),
-            childShards: try raw.decode([KinesisChildShard].self, "ChildShards") ?? []
+            records: scanned.records.map { KinesisRecord(bytes: RecordBytes(page: scanned.bytes, range: $0.range), fields: $0.facts) },
+            nextShardIterator: scanned.nextShardIterator,
+            millisBehindLatest: scanned.millisBehindLatest,
+            childShards: childShards
         )
     }
 }

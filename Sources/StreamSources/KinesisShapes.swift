@@ -1,4 +1,5 @@
-public import Foundation
+import Foundation
+public import StreamModel
 
 /// A Kinesis shard from `ListShards`.
 public struct KinesisShard: Sendable, Hashable, Decodable {
@@ -97,46 +98,6 @@ public struct KinesisChildShard: Sendable, Hashable, Decodable {
     enum CodingKeys: String, CodingKey {
         case shardID = "ShardId"
         case parentShards = "ParentShards"
-    }
-}
-
-/// One Kinesis record from `GetRecords`, with the bytes AWS sent.
-public struct KinesisRecord: Sendable, Hashable {
-    /// The record's JSON exactly as it appeared in the answer (one element of `Records`).
-    public var raw: Data
-    /// The sequence number (a decimal string, unique only within its shard).
-    public var sequenceNumber: String
-    /// When Kinesis received the record, in epoch seconds.
-    public var approximateArrivalTimestamp: Double?
-    /// The partition key.
-    public var partitionKey: String
-    /// The payload, base64-decoded (for Kinesis Data Streams for DynamoDB: the change record's JSON).
-    public var data: Data
-    /// `NONE` or `KMS`, when given.
-    public var encryptionType: String?
-
-    /// Creates a record (for fakes and tests; the client builds them from GetRecords answers).
-    /// - Parameters:
-    ///   - raw: The record's JSON bytes.
-    ///   - sequenceNumber: The sequence number.
-    ///   - approximateArrivalTimestamp: Arrival time in epoch seconds.
-    ///   - partitionKey: The partition key.
-    ///   - data: The decoded payload.
-    ///   - encryptionType: `NONE` or `KMS`.
-    public init(
-        raw: Data,
-        sequenceNumber: String,
-        approximateArrivalTimestamp: Double? = nil,
-        partitionKey: String,
-        data: Data,
-        encryptionType: String? = nil
-    ) {
-        self.raw = raw
-        self.sequenceNumber = sequenceNumber
-        self.approximateArrivalTimestamp = approximateArrivalTimestamp
-        self.partitionKey = partitionKey
-        self.data = data
-        self.encryptionType = encryptionType
     }
 }
 

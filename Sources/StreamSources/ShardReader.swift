@@ -1,3 +1,4 @@
+import AWSCore
 public import Logging
 
 /// What a ``ShardReader`` yields.

@@ -1,3 +1,4 @@
+import AWSCore
 import ArchiveServer
 import ArchiveStore
 import ArgumentParser
@@ -115,6 +116,31 @@ extension StreamVaultCommand {
             if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0-65535.") }
         }
 
+        /// What the archiver did that an operator should see (the library logs at debug and trace only).
+        static func log(_ event: ArchiverEvent, _ logger: Logger) {
+            switch event {
+            case .streamDisabled(let arn):
+                logger.notice(
+                    "The stream is disabled: its remaining records are archived, then nothing new arrives",
+                    metadata: ["sv.stream.arn": "\(arn)"]
+                )
+            case .gapRecorded(let gap):
+                logger.warning(
+                    "Records were trimmed from the stream before they could be archived; recorded a gap and continuing at the oldest record",
+                    metadata: [
+                        "sv.shard.id": "\(gap.shardID)", "sv.after": "\(gap.afterSequenceNumber ?? "start of shard")", "sv.reason": "\(gap.reason)",
+                    ]
+                )
+            case .shardDrained(let shardID):
+                logger.info("Shard closed and read to its end", metadata: ["sv.shard.id": "\(shardID)"])
+            case .retrying(let error, let failures, let action):
+                logger.warning(
+                    "AWS calls failed after retries while \(action); trying again",
+                    metadata: ["sv.error": "\(error)", "sv.failures": "\(failures)"]
+                )
+            }
+        }
+
         func archiveStreamName() throws -> String {
             if let stream { return stream }
             if let table { return table.split(separator: "/").last.map(String.init) ?? table }
@@ -163,7 +189,13 @@ extension StreamVaultCommand {
                 )
             }
 
-            let http = HTTPClient.shared
+            var configuration = ArchiverConfiguration(streamName: name, once: once, pollInterval: .milliseconds(Int64(pollInterval * 1000)))
+            if startAt != nil { configuration.startPosition = .atTimestamp(try startDate()) }
+            let catalog = try global.openCatalog(create: true)
+
+            // Fails a refused connection at once (HTTPClient.shared waits out the timeout). Nothing below throws
+            // before it is shut down after the run.
+            let http = AWSJSONClient.makeHTTPClient()
             let source: ArchiverSource
             if let table {
                 source = .dynamoDBTable(
@@ -186,9 +218,6 @@ extension StreamVaultCommand {
                     api: KinesisClient(client: AWSJSONClient(service: .kinesis, environment: aws, httpClient: http, logger: logger))
                 )
             }
-            var configuration = ArchiverConfiguration(streamName: name, once: once, pollInterval: .milliseconds(Int64(pollInterval * 1000)))
-            if startAt != nil { configuration.startPosition = .atTimestamp(try startDate()) }
-            let catalog = try global.openCatalog(create: true)
             let printSummary = once
             let archiver = ArchiverService(
                 source: source,
@@ -198,18 +227,28 @@ extension StreamVaultCommand {
                 logger: logger,
                 report: { summary in
                     if printSummary { print(summary.description) } else { printError("streamvault archive: \(summary)") }
-                }
+                },
+                events: { event in Self.log(event, logger) }
             )
             services.append(archiver)
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
-                    gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: logger
-                )
+            var groupConfiguration = ServiceGroupConfiguration(
+                services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
             )
+            // SIGTERM cancels calls in flight at once; this only bounds a shutdown that still hangs (systemd kills at 60 s).
+            groupConfiguration.maximumGracefulShutdownDuration = .seconds(8)
+            let group = ServiceGroup(configuration: groupConfiguration)
+            let outcome: Result<Void, any Error>
             do {
                 try await group.run()
+                outcome = .success(())
+            } catch {
+                outcome = .failure(error)
+            }
+            try? await http.shutdown()
+            do {
+                try outcome.get()
             } catch let error as ArchiverError {
                 throw CLIError("streamvault archive: \(error.message)")
             } catch let error as ServiceGroupError {

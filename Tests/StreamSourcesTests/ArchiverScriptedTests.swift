@@ -1,3 +1,4 @@
+import AWSCore
 import ArchiveStore
 import Foundation
 import MetricsTestKit
@@ -21,6 +22,7 @@ struct ArchiverScriptedTests {
         let storage = try TemporaryDirectory("archiver")
         let metrics = TestMetrics()
         var summary: ArchiveSummary?
+        let events = Reported<[String]>()
         let received = try await ScriptedServer.run([
             .ok(Self.describeClosedShard),
             .ok(#"{"ShardIterator":"it-1"}"#),
@@ -34,9 +36,18 @@ struct ArchiverScriptedTests {
                 .dynamoDBStream(Self.arn, streams: aws.streams),
                 stream: "orders",
                 storage: storage.path,
-                metrics: metrics
+                metrics: metrics,
+                events: { event in
+                    switch event {
+                    case .gapRecorded(let gap): events.append("gap \(gap.shardID) after \(gap.afterSequenceNumber ?? "start")")
+                    case .shardDrained(let shardID): events.append("drained \(shardID)")
+                    case .streamDisabled, .retrying: events.append("\(event)")
+                    }
+                }
             )
         }
+        // What the CLI shows the operator (the library itself logs at debug and trace only).
+        #expect(events.current == ["gap shardId-0001 after start", "drained shardId-0001"])
         #expect(
             received.map(\.target) == [
                 "DynamoDBStreams_20120810.DescribeStream", "DynamoDBStreams_20120810.GetShardIterator", "DynamoDBStreams_20120810.GetRecords",
@@ -71,7 +82,8 @@ struct ArchiverScriptedTests {
                 _ = try await archiveOnce(.dynamoDBStream(Self.arn, streams: aws.streams), stream: "orders", storage: storage.path)
             } throws: { error in
                 let text = "\(error)"
-                return error is ArchiverError && text.contains("not allowed to DescribeStream") && text.contains("IAM")
+                return (error as? ArchiverError)?.code == .awsCallFailed && (error as? ArchiverError)?.underlying?.code == .accessDenied
+                    && text.contains("not allowed to DescribeStream") && text.contains("IAM")
             }
         }
     }

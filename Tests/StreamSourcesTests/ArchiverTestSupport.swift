@@ -1,3 +1,4 @@
+import AWSCore
 import ArchiveStore
 import AsyncHTTPClient
 import Foundation
@@ -53,7 +54,8 @@ func archiveOnce(
     stream: String,
     storage: String,
     metrics: TestMetrics = TestMetrics(),
-    startPosition: ShardIteratorPosition = .trimHorizon
+    startPosition: ShardIteratorPosition = .trimHorizon,
+    events: @escaping @Sendable (ArchiverEvent) -> Void = { _ in }
 ) async throws -> ArchiveSummary {
     let layout = StorageLayout(root: storage)
     let catalog = try Catalog(path: layout.catalogPath)
@@ -62,7 +64,8 @@ func archiveOnce(
         configuration: ArchiverConfiguration(streamName: stream, once: true, pollInterval: .milliseconds(50), startPosition: startPosition),
         layout: layout,
         catalog: catalog,
-        metrics: ArchiverMetrics(stream: stream, factory: metrics)
+        metrics: ArchiverMetrics(stream: stream, factory: metrics),
+        events: events
     )
     return try await service.archive()
 }
@@ -72,4 +75,11 @@ final class Reported<T: Sendable>: Sendable {
     private let value: Mutex<T?> = Mutex(nil)
     func set(_ new: T) { value.withLock { $0 = new } }
     var current: T? { value.withLock { $0 } }
+}
+
+extension Reported {
+    /// Appends to a reported list.
+    func append<Element>(_ element: Element) where T == [Element] {
+        value.withLock { $0 = ($0 ?? []) + [element] }
+    }
 }

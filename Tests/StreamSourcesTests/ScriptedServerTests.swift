@@ -1,5 +1,7 @@
+import AWSCore
 import AsyncHTTPClient
 import Foundation
+import StreamModel
 import StreamSources
 import Testing
 

@@ -1,3 +1,4 @@
+import AWSCore
 import AsyncHTTPClient
 import Foundation
 import StreamSources
@@ -41,13 +42,12 @@ final class ScriptedStreamsAPI: DynamoDBStreamsAPI {
         case .fail(let code): throw AWSError(code: code, message: "scripted \(code)")
         case .page(let sequenceNumbers, let next):
             return DynamoDBStreamsGetRecordsOutput(
-                records: sequenceNumbers.map {
-                    DynamoDBStreamRecord(
-                        raw: Data(#"{"seq":"\#($0)"}"#.utf8),
-                        eventID: "e\($0)",
-                        eventName: "INSERT",
-                        sequenceNumber: $0,
-                        approximateCreationDateTime: nil
+                records: try sequenceNumbers.map {
+                    try DynamoDBStreamRecord(
+                        raw: Data(
+                            #"{"eventID":"e\#($0)","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1700000000,"Keys":{"pk":{"S":"a"}},"SequenceNumber":"\#($0)"}}"#
+                                .utf8
+                        )
                     )
                 },
                 nextShardIterator: next

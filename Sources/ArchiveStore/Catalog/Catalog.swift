@@ -100,15 +100,25 @@ public final class Catalog: Sendable {
 
     // MARK: Shards
 
-    /// The shard `shardID` of the stream, creating it if needed.
-    public func ensureShard(streamID: Int64, shardID: String, parentShardID: String? = nil, dedupe: DedupeRule, now: Int64) throws -> ShardInfo {
+    /// The shard `shardID` of the stream, creating it if needed. Parents given later fill in parents not known yet.
+    public func ensureShard(
+        streamID: Int64,
+        shardID: String,
+        parentShardID: String? = nil,
+        adjacentParentShardID: String? = nil,
+        dedupe: DedupeRule,
+        now: Int64
+    ) throws -> ShardInfo {
         try database.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO shards (stream_id, shard_id, parent_shard_id, dedupe, created_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(stream_id, shard_id) DO UPDATE SET parent_shard_id = coalesce(parent_shard_id, excluded.parent_shard_id)
+                    INSERT INTO shards (stream_id, shard_id, parent_shard_id, adjacent_parent_shard_id, dedupe, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(stream_id, shard_id) DO UPDATE SET
+                        parent_shard_id = coalesce(parent_shard_id, excluded.parent_shard_id),
+                        adjacent_parent_shard_id = coalesce(adjacent_parent_shard_id, excluded.adjacent_parent_shard_id)
                     """,
-                arguments: [streamID, shardID, parentShardID, dedupe.rawValue, now]
+                arguments: [streamID, shardID, parentShardID, adjacentParentShardID, dedupe.rawValue, now]
             )
             return try Row.fetchOne(db, sql: "SELECT * FROM shards WHERE stream_id = ? AND shard_id = ?", arguments: [streamID, shardID]).map(
                 Self.shardInfo
@@ -116,36 +126,12 @@ public final class Catalog: Sendable {
         }
     }
 
-    /// The stream's shards, parents before children, then by creation.
+    /// The stream's shards, parents (both, after a merge) before children, then by creation.
     public func shards(streamID: Int64) throws -> [ShardInfo] {
         let all = try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM shards WHERE stream_id = ? ORDER BY id", arguments: [streamID]).map(Self.shardInfo)
         }
-        return Self.lineageOrder(all)
-    }
-
-    /// Orders shards so that every parent comes before its children (stable otherwise).
-    static func lineageOrder(_ shards: [ShardInfo]) -> [ShardInfo] {
-        let known = Set(shards.map(\.shardID))
-        var placed = Set<String>()
-        var ordered: [ShardInfo] = []
-        var pending = shards
-        while !pending.isEmpty {
-            let before = pending.count
-            pending.removeAll { shard in
-                let parentReady = shard.parentShardID.map { !known.contains($0) || placed.contains($0) } ?? true
-                if parentReady {
-                    ordered.append(shard)
-                    placed.insert(shard.shardID)
-                }
-                return parentReady
-            }
-            if pending.count == before {  // a cycle cannot come from AWS; keep the rest in id order
-                ordered += pending
-                break
-            }
-        }
-        return ordered
+        return ShardLineage.order(all, lineage: \.lineage)
     }
 
     /// Marks a shard closed and fully read (its children may start).
@@ -161,6 +147,7 @@ public final class Catalog: Sendable {
             streamID: row["stream_id"],
             shardID: row["shard_id"],
             parentShardID: row["parent_shard_id"],
+            adjacentParentShardID: row["adjacent_parent_shard_id"],
             dedupe: DedupeRule(rawValue: row["dedupe"]) ?? .sequence,
             checkpoint: (row["checkpoint_text"] as String?).flatMap { SequenceNumber($0) },
             recordCount: row["record_count"],

@@ -83,6 +83,10 @@ enum CatalogSchema {
                     """
             )
         }
+        // Kinesis merges have two parents; v1 kept only the first.
+        migrator.registerMigration("v2: second shard parent") { db in
+            try db.execute(sql: "ALTER TABLE shards ADD COLUMN adjacent_parent_shard_id TEXT")
+        }
         return migrator
     }
 }

@@ -92,12 +92,18 @@ public final class StreamWriter {
 
     /// Prepares `shardID` for appends (creating it in the catalog) and returns its current checkpoint.
     @discardableResult
-    public func openShard(_ shardID: String, parentShardID: String? = nil, dedupe: DedupeRule) throws -> ShardInfo {
+    public func openShard(
+        _ shardID: String,
+        parentShardID: String? = nil,
+        adjacentParentShardID: String? = nil,
+        dedupe: DedupeRule
+    ) throws -> ShardInfo {
         if let existing = shards[shardID] { return existing.info }
         let info = try catalog.ensureShard(
             streamID: stream.id,
             shardID: shardID,
             parentShardID: parentShardID,
+            adjacentParentShardID: adjacentParentShardID,
             dedupe: dedupe,
             now: clock.nowMillis()
         )
@@ -116,7 +122,7 @@ public final class StreamWriter {
         case duplicate
     }
 
-    /// Offers one record of `shardID` (opened with ``openShard(_:parentShardID:dedupe:)``).
+    /// Offers one record of `shardID` (opened with ``openShard(_:parentShardID:adjacentParentShardID:dedupe:)``).
     ///
     /// - Parameters:
     ///   - record: the record's JSON text on one line (``JSONCompactor`` makes it so).

@@ -16,6 +16,38 @@ public struct KinesisRecordFacts: Sendable {
     }
 }
 
+/// The members of a Kinesis GetRecords item, as ranges of its text, with `Data` decoded (``KinesisRecordScanner/scanItem(_:)``).
+public struct KinesisItem: Sendable {
+    /// `SequenceNumber`'s digits.
+    public var sequenceNumber: Range<Int>
+    /// `ApproximateArrivalTimestamp`'s number (epoch seconds), when it is one.
+    public var approximateArrivalTimestamp: Range<Int>?
+    /// `PartitionKey`'s string content (escapes possible), when it is a string.
+    public var partitionKey: Range<Int>?
+    /// `EncryptionType`'s string content, when it is a string.
+    public var encryptionType: Range<Int>?
+    /// `Data`, base64-decoded.
+    public var data: [UInt8]
+    /// Where `Data`'s text starts, for errors about the payload.
+    public var dataOffset: Int
+
+    public init(
+        sequenceNumber: Range<Int>,
+        approximateArrivalTimestamp: Range<Int>?,
+        partitionKey: Range<Int>?,
+        encryptionType: Range<Int>?,
+        data: [UInt8],
+        dataOffset: Int
+    ) {
+        self.sequenceNumber = sequenceNumber
+        self.approximateArrivalTimestamp = approximateArrivalTimestamp
+        self.partitionKey = partitionKey
+        self.encryptionType = encryptionType
+        self.data = data
+        self.dataOffset = dataOffset
+    }
+}
+
 /// Reads a Kinesis record (`{"SequenceNumber", "ApproximateArrivalTimestamp", "Data", "PartitionKey", ...}`)
 /// and the Kinesis Data Streams for DynamoDB payload in its `Data`, for the archiver and for replay by range.
 public enum KinesisRecordScanner {
@@ -25,8 +57,23 @@ public enum KinesisRecordScanner {
     /// - Throws: ``ShapeError`` naming the field when the record or its payload lacks what is needed.
     public static func scan(_ record: UnsafeBufferPointer<UInt8>) throws(ShapeError) -> KinesisRecordFacts {
         var c = JSONCursor(UnsafeRawBufferPointer(record))
+        let item = try scanItem(&c)
+        let (eventID, time) = try change(in: item)
+        return KinesisRecordFacts(sequenceNumber: item.sequenceNumber, eventID: eventID, eventTimeMillis: time)
+    }
+
+    /// Scans one Kinesis record at the cursor (consuming it) and decodes its `Data`; the change inside is not read yet.
+    ///
+    /// The archiver scans GetRecords answers with it, replay (through ``scan(_:)``) archived records.
+    /// - Parameter c: A cursor at the record's `{`; on return, just past its `}`.
+    /// - Returns: The record's members as ranges of the cursor's text, and `Data` decoded.
+    /// - Throws: ``ShapeError`` when SequenceNumber or Data is missing or malformed.
+    public static func scanItem(_ c: inout JSONCursor) throws(ShapeError) -> KinesisItem {
         var sequence: Range<Int>?
         var data: JSONCursor.StringToken?
+        var arrival: Range<Int>?
+        var partitionKey: Range<Int>?
+        var encryption: Range<Int>?
         guard c.peek() == UInt8(ascii: "{") else { throw c.fail("expected a Kinesis record object") }
         if try c.openObject() {
             repeat {
@@ -37,6 +84,12 @@ public enum KinesisRecordScanner {
                     } else if c.equals(key, "Data") {
                         guard c.peek() == UInt8(ascii: "\"") else { throw c.fail("expected a base64 string") }
                         data = try c.readString()
+                    } else if c.equals(key, "ApproximateArrivalTimestamp"), c.peek() != UInt8(ascii: "\""), c.peek() != UInt8(ascii: "n") {
+                        arrival = try c.readNumber()
+                    } else if c.equals(key, "PartitionKey"), c.peek() == UInt8(ascii: "\"") {
+                        partitionKey = try c.readString().content
+                    } else if c.equals(key, "EncryptionType"), c.peek() == UInt8(ascii: "\"") {
+                        encryption = try c.readString().content
                     } else {
                         try c.skipValue(depth: 1)
                     }
@@ -51,15 +104,29 @@ public enum KinesisRecordScanner {
         guard let payload = Base64.decode(text) else {
             throw ShapeError(path: [.key("Data")], expectation: "expected base64", offset: data.content.lowerBound)
         }
+        return KinesisItem(
+            sequenceNumber: sequence,
+            approximateArrivalTimestamp: arrival,
+            partitionKey: partitionKey,
+            encryptionType: encryption,
+            data: payload,
+            dataOffset: data.content.lowerBound
+        )
+    }
+
+    /// The eventID and event time of the Kinesis Data Streams for DynamoDB change in a record's decoded `Data`.
+    /// - Parameter item: A record from ``scanItem(_:)``.
+    /// - Returns: The eventID (escapes resolved) and the event time in epoch milliseconds.
+    /// - Throws: ``ShapeError`` with a path under `Data` when the payload is not such a change record.
+    public static func change(in item: KinesisItem) throws(ShapeError) -> (eventID: [UInt8], eventTimeMillis: Int64) {
         do throws(ShapeError) {
-            let (eventID, time) = try payload.withUnsafeBufferPointer { (buffer) throws(ShapeError) in try scanPayload(buffer) }
-            return KinesisRecordFacts(sequenceNumber: sequence, eventID: eventID, eventTimeMillis: time)
+            return try item.data.withUnsafeBufferPointer { (buffer) throws(ShapeError) in try scanPayload(buffer) }
         } catch {
             // Offsets inside the decoded payload mean nothing in the record's text: point at Data.
             throw ShapeError(
                 path: [.key("Data")] + error.path,
                 expectation: error.expectation + " (in the decoded payload)",
-                offset: data.content.lowerBound
+                offset: item.dataOffset
             )
         }
     }

@@ -1,5 +1,28 @@
+public import AWSCore
+
 /// Why an ``ArchiverService`` stopped: something a retry cannot fix.
+///
+/// ``code`` is bounded (a metric dimension, a `switch`); ``message`` says what happened and what to do next.
 public struct ArchiverError: Error, Sendable, CustomStringConvertible {
+    /// The bounded category of an ``ArchiverError``.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case awsCallFailed, invalidRecord
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// An AWS call failed for good: a permanent error, or retries exhausted with `once`. ``ArchiverError/underlying`` has it.
+        public static let awsCallFailed = Code(.awsCallFailed)
+        /// The source sent a record that is not a change record; nothing after it was archived.
+        public static let invalidRecord = Code(.invalidRecord)
+
+        /// The code's name, e.g. `awsCallFailed`.
+        public var description: String { base.rawValue }
+    }
+
+    /// The bounded category.
+    public let code: Code
     /// What went wrong and what to do next.
     public let message: String
     /// The AWS error behind it, if any.
@@ -7,14 +30,17 @@ public struct ArchiverError: Error, Sendable, CustomStringConvertible {
 
     /// Creates an error.
     /// - Parameters:
+    ///   - code: The bounded category.
     ///   - message: What went wrong and what to do next.
     ///   - underlying: The AWS error behind it.
-    public init(_ message: String, underlying: AWSError? = nil) {
+    public init(code: Code, message: String, underlying: AWSError? = nil) {
+        self.code = code
         self.message = message
         self.underlying = underlying
     }
 
-    public var description: String { message }
+    /// `ArchiverError.<code>: <message>`.
+    public var description: String { "ArchiverError.\(code): \(message)" }
 
     /// Turns an AWS error that retries did not fix into a message for the operator.
     static func permanent(_ error: AWSError, stream: String, action: String) -> ArchiverError {
@@ -28,6 +54,10 @@ public struct ArchiverError: Error, Sendable, CustomStringConvertible {
             hint = "Retries were exhausted; the checkpoints are safe, so run again once the service answers."
         default: hint = "Nothing was lost: everything archived so far is committed, and a new run resumes from the checkpoints."
         }
-        return ArchiverError("Archiving '\(stream)' stopped while \(action): \(error.message) \(hint)", underlying: error)
+        return ArchiverError(
+            code: .awsCallFailed,
+            message: "Archiving '\(stream)' stopped while \(action): \(error.message) \(hint)",
+            underlying: error
+        )
     }
 }

@@ -1,3 +1,4 @@
+import AWSCore
 import ArchiveStore
 import CoreMetrics
 import Logging
@@ -64,7 +65,7 @@ final class ArchiverRun<Record: Sendable> {
     }
 
     private var configuration: ArchiverConfiguration { service.configuration }
-    private var shuttingDown: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+    private var shuttingDown: Bool { ArchiverService.isStopping }
 
     func run() async throws -> ArchiveSummary {
         let writer = try StreamWriter(
@@ -81,7 +82,11 @@ final class ArchiverRun<Record: Sendable> {
             logger: logger
         )
         do {
-            try await loop(writer)
+            do {
+                try await loop(writer)
+            } catch is CancellationError where shuttingDown {
+                // Shutdown cancelled a call in flight (a hanging request, a backoff sleep): stop like after a page.
+            }
             try commit(writer)
         } catch {
             // Everything appended before the failure is real data: make it durable before reporting.
@@ -109,7 +114,7 @@ final class ArchiverRun<Record: Sendable> {
                     if let initial = initialShards.take() {
                         shards = initial
                     } else {
-                        shards = try await adapter.listShards()
+                        shards = try await cancelWhenGracefulShutdown(adapter.listShards)
                     }
                     listedAt = service.elapsed()
                     needsListing = false
@@ -118,7 +123,7 @@ final class ArchiverRun<Record: Sendable> {
                 let lineage = Dictionary(shards.map { ($0.shardID, $0) }, uniquingKeysWith: { first, _ in first })
                 let plan = ShardPlanner.plan(shards: shards, drained: drained)
                 for shardID in plan.readable where !shuttingDown {
-                    let outcome = try await readTurn(shardID, parent: lineage[shardID]?.parentShardID, writer: writer)
+                    let outcome = try await readTurn(lineage[shardID] ?? ShardLineage(shardID: shardID), writer: writer)
                     if outcome == .drained {
                         drained.insert(shardID)
                         summary.shardsDrained += 1
@@ -136,7 +141,8 @@ final class ArchiverRun<Record: Sendable> {
                 // The client already retried with backoff; keep the service up and try again later from the checkpoints.
                 failures += 1
                 readers.removeAll()
-                logger.warning("Reading failed after retries; trying again", metadata: ["sv.error": "\(error)", "sv.failures": "\(failures)"])
+                logger.debug("Reading failed after retries; trying again", metadata: ["sv.error": "\(error)", "sv.failures": "\(failures)"])
+                service.events(.retrying(error, failures: failures, action: "reading"))
                 let delay = configuration.pollInterval * min(failures * failures, 60)
                 try? await cancelWhenGracefulShutdown { [sleep = service.sleep] in try await sleep(delay) }
                 continue
@@ -154,14 +160,20 @@ final class ArchiverRun<Record: Sendable> {
     private enum TurnOutcome { case caughtUp, drained, stopped }
 
     /// Reads one shard until it is caught up, drained, or the service shuts down; commits every page.
-    private func readTurn(_ shardID: String, parent: String?, writer: StreamWriter) async throws -> TurnOutcome {
+    private func readTurn(_ shard: ShardLineage, writer: StreamWriter) async throws -> TurnOutcome {
+        let shardID = shard.shardID
         var shardLogger = logger
         shardLogger[metadataKey: "sv.shard.id"] = "\(shardID)"
         let info: ShardInfo
         if let known = shardInfo[shardID] {
             info = known
         } else {
-            info = try writer.openShard(shardID, parentShardID: parent, dedupe: adapter.dedupe)
+            info = try writer.openShard(
+                shardID,
+                parentShardID: shard.parentShardID,
+                adjacentParentShardID: shard.adjacentParentShardID,
+                dedupe: adapter.dedupe
+            )
             shardInfo[shardID] = info
         }
         readShards.insert(shardID)
@@ -199,15 +211,14 @@ final class ArchiverRun<Record: Sendable> {
                 )
                 summary.gaps += 1
                 service.metrics.gap(shard: shardID)
-                shardLogger.warning(
-                    "Records were trimmed from the stream before they could be archived; recorded a gap and continuing at the oldest record",
-                    metadata: ["sv.after": "\(gap.afterSequenceNumber ?? "start of shard")", "sv.reason": "\(gap.reason)"]
-                )
+                shardLogger.debug("Recorded a gap", metadata: ["sv.after": "\(gap.afterSequenceNumber ?? "start of shard")"])
+                service.events(.gapRecorded(gap))
             case .drained:
                 try commit(writer)
                 try service.catalog.markShardClosed(rowID: info.rowID, at: service.wallClock.nowMillis())
                 service.metrics.lag(shard: shardID, millis: 0)
-                shardLogger.info("Shard closed and read to its end")
+                shardLogger.debug("Shard closed and read to its end")
+                service.events(.shardDrained(shardID: shardID))
                 return .drained
             }
         }
@@ -228,9 +239,11 @@ final class ArchiverRun<Record: Sendable> {
             configuration: .init(startPosition: configuration.startPosition, idleDelay: .milliseconds(200)),
             clock: clock,
             logger: logger,
-            getIterator: { position in try await getIterator(shardID, position) },
+            // Graceful shutdown cancels a call in flight, retries and backoff sleeps included: SIGTERM during an
+            // outage must not wait out the network.
+            getIterator: { position in try await cancelWhenGracefulShutdown { try await getIterator(shardID, position) } },
             getPage: { iterator in
-                let page = try await getPage(iterator)
+                let page = try await cancelWhenGracefulShutdown { try await getPage(iterator) }
                 state.page(isEmpty: page.records.isEmpty, millisBehindLatest: page.millisBehindLatest)
                 if usesMillisBehindLatest {
                     if let behind = page.millisBehindLatest { metrics.lag(shard: shardID, millis: behind) }

@@ -1,3 +1,4 @@
+import AWSCore
 public import ArchiveStore
 import Foundation
 public import Logging
@@ -68,6 +69,7 @@ public struct ArchiverService: Service {
     let sleep: @Sendable (Duration) async throws -> Void
     let elapsed: @Sendable () -> Duration
     let report: @Sendable (ArchiveSummary) -> Void
+    let events: @Sendable (ArchiverEvent) -> Void
 
     /// Creates the service.
     /// - Parameters:
@@ -80,6 +82,8 @@ public struct ArchiverService: Service {
     ///   - wallClock: Event-time lag and catalog timestamps; default the system clock.
     ///   - logger: Where to log (`sv.stream`, `sv.shard.id` metadata).
     ///   - report: Called with the summary when a run ends (also after an error, with what was committed).
+    ///   - events: Called with what an operator may want to see (gaps, drained shards, an outage); the service
+    ///     itself logs at debug and trace only. Default: ignored.
     public init<C: Clock>(
         source: ArchiverSource,
         configuration: ArchiverConfiguration,
@@ -89,7 +93,8 @@ public struct ArchiverService: Service {
         clock: C = ContinuousClock(),
         wallClock: WallClock = .system,
         logger: Logger = Logger(label: "streamvault.archiver", factory: { _ in SwiftLogNoOpLogHandler() }),
-        report: @escaping @Sendable (ArchiveSummary) -> Void = { _ in }
+        report: @escaping @Sendable (ArchiveSummary) -> Void = { _ in },
+        events: @escaping @Sendable (ArchiverEvent) -> Void = { _ in }
     ) where C.Duration == Duration {
         self.source = source
         self.configuration = configuration
@@ -104,13 +109,14 @@ public struct ArchiverService: Service {
         logger[metadataKey: "sv.stream"] = "\(configuration.streamName)"
         self.logger = logger
         self.report = report
+        self.events = events
     }
 
     /// Archives until graceful shutdown (or, with ``ArchiverConfiguration/once``, until caught up).
     /// - Throws: ``ArchiverError`` for what a retry cannot fix; ``ArchiveError`` from the store.
     public func run() async throws {
         let summary = try await archive()
-        logger.info("Archiver stopped", metadata: ["sv.records": "\(summary.records)", "sv.gaps": "\(summary.gaps)"])
+        logger.debug("Archiver stopped", metadata: ["sv.records": "\(summary.records)", "sv.gaps": "\(summary.gaps)"])
     }
 
     /// Does the work of ``run()`` and returns what it archived.
@@ -119,20 +125,14 @@ public struct ArchiverService: Service {
     public func archive() async throws -> ArchiveSummary {
         switch source.kind {
         case .dynamoDB(let api, let resolveARN, let table):
-            let arn: String
-            let description: DynamoDBStreamDescription
-            do {
-                arn = try await resolveARN()
-                description = try await api.describeStream(streamARN: arn, pageSize: 100)
-            } catch let error as AWSError {
-                metrics.error(code: error.code.description)
-                throw ArchiverError.permanent(error, stream: configuration.streamName, action: "looking up the stream of \(table ?? "the table")")
+            let found = try await untilFoundOrStopped(action: "looking up the stream of \(table ?? "the table")") {
+                let arn = try await resolveARN()
+                return (arn, try await api.describeStream(streamARN: arn, pageSize: 100))
             }
+            guard let (arn, description) = found else { return stoppedBeforeStart() }
             if description.streamStatus == "DISABLED" {
-                logger.notice(
-                    "The stream is disabled: its remaining records are archived, then nothing new arrives",
-                    metadata: ["sv.stream.arn": "\(arn)"]
-                )
+                logger.debug("The stream is disabled", metadata: ["sv.stream.arn": "\(arn)"])
+                events(.streamDisabled(streamARN: arn))
             }
             let limit = min(max(configuration.batchLimit ?? 1000, 1), 1000)
             let wall = wallClock
@@ -151,10 +151,7 @@ public struct ArchiverService: Service {
                     return .init(records: output.records, nextShardIterator: output.nextShardIterator)
                 },
                 sequenceNumber: { $0.sequenceNumber },
-                lagMillis: { records in
-                    guard let seconds = records.last?.approximateCreationDateTime else { return nil }
-                    return wall.nowMillis() - Int64((seconds * 1000).rounded(.down))
-                },
+                lagMillis: { records in records.last.map { wall.nowMillis() &- $0.eventTimeMillis } },
                 append: Self.appendNative,
                 initialShards: description.shards.map(\.lineage)
             )
@@ -183,20 +180,47 @@ public struct ArchiverService: Service {
         }
     }
 
-    /// Appends a DynamoDB Streams record as AWS sent it (compacted to one line if AWS's JSON had line breaks).
-    static func appendNative(_ record: DynamoDBStreamRecord, to writer: StreamWriter, shard: String) throws -> StreamWriter.AppendResult {
-        try withOneLine(record.raw) { line in
-            var c = JSONCursor(UnsafeRawBufferPointer(line))
-            let facts: ChangeRecordFacts
-            do throws(ShapeError) {
-                facts = try ChangeRecordScanner.scanNative(&c)
-            } catch {
-                throw ArchiverError(
-                    "DynamoDB Streams record \(record.sequenceNumber) of shard \(shard) is not a valid change record (\(error)); nothing after it was archived. "
-                        + "Report this with the record's sequence number."
-                )
+    /// Whether graceful shutdown (SIGTERM) or cancellation asked the service to stop.
+    static var isStopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+
+    /// Runs a startup call (finding the stream), cancelled at graceful shutdown. Without
+    /// ``ArchiverConfiguration/once``, retryable failures (an outage) are retried like the reads are, so a
+    /// service rides out an outage instead of exiting.
+    /// - Returns: The call's result, or `nil` when the service was asked to stop first.
+    private func untilFoundOrStopped<T: Sendable>(action: String, _ call: @escaping @Sendable () async throws -> T) async throws -> T? {
+        var failures = 0
+        while !Self.isStopping {
+            do {
+                return try await cancelWhenGracefulShutdown(call)
+            } catch is CancellationError where Self.isStopping {
+                return nil
+            } catch let error as AWSError {
+                metrics.error(code: error.code.description)
+                guard error.isRetryable && !configuration.once else {
+                    throw ArchiverError.permanent(error, stream: configuration.streamName, action: action)
+                }
+                failures += 1
+                logger.debug("Starting failed after retries; trying again", metadata: ["sv.error": "\(error)", "sv.failures": "\(failures)"])
+                events(.retrying(error, failures: failures, action: action))
+                let delay = configuration.pollInterval * min(failures * failures, 60)
+                try? await cancelWhenGracefulShutdown { [sleep] in try await sleep(delay) }
             }
-            return try writer.append(
+        }
+        return nil
+    }
+
+    /// The summary of a run stopped before it could read anything.
+    private func stoppedBeforeStart() -> ArchiveSummary {
+        var summary = ArchiveSummary()
+        summary.stream = configuration.streamName
+        report(summary)
+        return summary
+    }
+
+    /// Appends a DynamoDB Streams record as AWS sent it, with the facts read when its page was scanned.
+    static func appendNative(_ record: DynamoDBStreamRecord, to writer: StreamWriter, shard: String) throws -> StreamWriter.AppendResult {
+        try record.withLine { line, facts in
+            try writer.append(
                 line,
                 shard: shard,
                 sequence: facts.sequenceNumber,
@@ -207,39 +231,29 @@ public struct ArchiverService: Service {
         }
     }
 
-    /// Appends a Kinesis record (the GetRecords item) with the eventID and event time of the payload in its Data.
+    /// Appends a Kinesis record (the GetRecords item) with the eventID and event time of the change in its Data.
     static func appendKinesis(_ record: KinesisRecord, to writer: StreamWriter, shard: String) throws -> StreamWriter.AppendResult {
-        try withOneLine(record.raw) { line in
-            let facts: KinesisRecordFacts
-            do throws(ShapeError) {
-                facts = try KinesisRecordScanner.scan(line)
-            } catch {
+        try record.withLine { line, fields in
+            let change: (eventID: [UInt8], eventTimeMillis: Int64)
+            switch fields.change {
+            case .success(let found): change = found
+            case .failure(let error):
                 throw ArchiverError(
-                    "Kinesis record \(record.sequenceNumber) of shard \(shard) does not carry a Kinesis Data Streams for DynamoDB change record (\(error)); "
-                        + "nothing after it was archived. Is this stream the destination of a table's Kinesis streaming?"
+                    code: .invalidRecord,
+                    message: "Kinesis record \(record.sequenceNumber) of shard \(shard) does not carry a Kinesis Data Streams for DynamoDB "
+                        + "change record (\(error)); nothing after it was archived. Is this stream the destination of a table's Kinesis streaming?"
                 )
             }
-            return try facts.eventID.withUnsafeBufferPointer { id in
+            return try change.eventID.withUnsafeBufferPointer { id in
                 try writer.append(
                     line,
                     shard: shard,
-                    sequence: facts.sequenceNumber,
+                    sequence: fields.item.sequenceNumber,
                     eventIDBytes: id,
-                    eventTime: facts.eventTimeMillis,
+                    eventTime: change.eventTimeMillis,
                     format: .kinesisRecord
                 )
             }
-        }
-    }
-
-    static func withOneLine<T>(_ raw: Data, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) throws -> T {
-        let bytes = [UInt8](raw)
-        return try bytes.withUnsafeBufferPointer { buffer in
-            guard JSONCompactor.containsLineBreak(buffer) else { return try body(buffer) }
-            var compact: [UInt8] = []
-            compact.reserveCapacity(buffer.count)
-            JSONCompactor.compact(buffer, into: &compact)
-            return try compact.withUnsafeBufferPointer { try body($0) }
         }
     }
 }

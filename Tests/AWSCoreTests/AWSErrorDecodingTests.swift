@@ -1,6 +1,6 @@
 import Testing
 
-@testable import StreamSources
+@testable import AWSCore
 
 struct AWSErrorDecodingTests {
     struct Case: Sendable, CustomTestStringConvertible {

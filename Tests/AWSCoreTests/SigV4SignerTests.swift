@@ -1,5 +1,5 @@
+import AWSCore
 import Foundation
-import StreamSources
 import Testing
 
 /// One case of AWS's SigV4 test suite, read from `SigV4Vectors/<name>/`.

@@ -64,7 +64,7 @@ public struct AWSEnvironment: Sendable, CustomStringConvertible {
 
     /// Region, endpoint and where the credentials came from. Never the secrets.
     public var description: String {
-        "AWSEnvironment(region: \(region), endpoint: \(endpointOverride?.absoluteString ?? "AWS"), credentials: \(credentials) from \(credentialsSource))"
+        "AWSEnvironment(region: \(region), endpoint: \(endpointOverride.map { RedactedEndpoint($0).description } ?? "AWS"), credentials: \(credentials) from \(credentialsSource))"
     }
 
     /// Resolves credentials, region and endpoint from the environment and the shared files.
@@ -165,7 +165,7 @@ public struct AWSEnvironment: Sendable, CustomStringConvertible {
             else {
                 throw AWSError(
                     code: .invalidConfiguration,
-                    message: "\(origin) '\(string)' is not an http(s) URL. Pass something like http://127.0.0.1:5000."
+                    message: "\(origin) '\(RedactedEndpoint(string))' is not an http(s) URL. Pass something like http://127.0.0.1:5000."
                 )
             }
             return url

@@ -1,5 +1,5 @@
+import AWSCore
 import Foundation
-import StreamSources
 import Testing
 
 struct AWSEnvironmentTests {

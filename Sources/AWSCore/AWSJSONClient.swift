@@ -136,7 +136,8 @@ public struct AWSJSONClient: Sendable {
         }
     }
 
-    private var endpointDescription: String { environment.endpoint(for: service).absoluteString }
+    /// The endpoint as errors show it: without `user:password@`.
+    private var endpointDescription: RedactedEndpoint { RedactedEndpoint(environment.endpoint(for: service)) }
 
     private func sendOnce(operation: String, body: Data, attempt: Int) async throws -> [UInt8] {
         let endpoint = environment.endpoint(for: service)
@@ -199,7 +200,7 @@ public struct AWSJSONClient: Sendable {
             }
             throw AWSError(
                 code: .connection,
-                message: "The \(operation) call to \(endpoint.absoluteString) \(reason). Check the endpoint URL and the network."
+                message: "The \(operation) call to \(RedactedEndpoint(endpoint)) \(reason). Check the endpoint URL and the network."
             )
         }
         let status = Int(response.status.code)

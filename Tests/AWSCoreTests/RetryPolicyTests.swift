@@ -1,4 +1,4 @@
-import StreamSources
+import AWSCore
 import Testing
 
 struct RetryPolicyTests {

@@ -1,0 +1,24 @@
+public import AWSCore
+
+/// Something an ``ArchiverService`` did that an operator may want to see.
+///
+/// The service itself logs at debug and trace only; whoever runs it (the CLI) decides what to show and at
+/// which level, from these events.
+///
+/// ```swift
+/// let archiver = ArchiverService(..., events: { event in
+///     if case .gapRecorded(let gap) = event { logger.warning("Gap", metadata: ["shard": "\(gap.shardID)"]) }
+/// })
+/// ```
+public enum ArchiverEvent: Sendable {
+    /// The stream is disabled: its remaining records are archived, then nothing new arrives.
+    case streamDisabled(streamARN: String)
+    /// Records were trimmed from the stream before they could be read: a gap was recorded, and reading goes on
+    /// at the oldest record still there.
+    case gapRecorded(ShardGap)
+    /// A closed shard was read to its end (its children may start).
+    case shardDrained(shardID: String)
+    /// Finding the stream (at start) or reading failed after the client's retries, as in an outage. The service
+    /// tries again after a backoff (from the checkpoints), until it works or is stopped.
+    case retrying(AWSError, failures: Int, action: String)
+}
