@@ -14,12 +14,10 @@ import Darwin
 public final class ReplayEngine {
     public let layout: StorageLayout
     public let catalog: Catalog
-    private let reader: BlockReader
 
     public init(layout: StorageLayout, catalog: Catalog) throws {
         self.layout = layout
         self.catalog = catalog
-        self.reader = try BlockReader(layout: layout, catalog: catalog)
     }
 
     /// Replays `query`, calling `emit` with each record and the shape it is stored in. Return `false` from
@@ -28,7 +26,9 @@ public final class ReplayEngine {
     public func run(_ query: ReplayQuery, emit: (UnsafeBufferPointer<UInt8>, RecordFormat) throws -> Bool) throws -> ReplayStatistics {
         let started = Self.now()
         var stats = ReplayStatistics()
+        try query.validate()
         let stream = try catalog.requireStream(query.stream)
+        let reader = try CheckedBlockReader(layout: layout, catalog: catalog, streamName: stream.name)
         let shards = try catalog.shards(streamID: stream.id)
         var selectedShards = shards
         if let wanted = query.shard {
@@ -64,38 +64,45 @@ public final class ReplayEngine {
             let rank = Dictionary(uniqueKeysWithValues: selectedShards.enumerated().map { ($1.rowID, $0) })
             blocks.sort { (rank[$0.shardRowID] ?? 0, $0.id) < (rank[$1.shardRowID] ?? 0, $1.id) }
             blockLoop: for block in blocks {
-                let header = try read(block, &stats)
-                let format = RecordFormat(rawValue: header.format) ?? block.format
-                if contains(block, query) {
-                    var keepGoing = true
-                    try reader.forEachRecord { record in
-                        guard keepGoing else { return }
+                let shard = selectedShards[rank[block.shardRowID] ?? 0]
+                let format = try load(block, shard, reader, &stats)
+                let whole = contains(block, query)
+                var keepGoing = true
+                var damaged: String?
+                try reader.withRecords { records in
+                    for i in 0..<records.count where keepGoing {
+                        let record = records[i]
+                        if !whole {
+                            guard let facts = StoredRecordFacts.locate(record, format) else {
+                                damaged = "record \(i + 1) of the block has no SequenceNumber or event time"
+                                return
+                            }
+                            guard matches(facts, record, query) else { continue }
+                        }
                         stats.records += 1
                         keepGoing = try emit(record, format)
                     }
-                    if !keepGoing { break blockLoop }
-                    continue
                 }
-                var keepGoing = true
-                try reader.forEachRecord { record in
-                    guard keepGoing, let facts = try Self.facts(record, format), matches(facts, record, query) else { return }
-                    stats.records += 1
-                    keepGoing = try emit(record, format)
-                }
+                if let damaged { throw ReplayError.damaged(reader.damage(block, shard, damaged), statistics: stats) }
                 if !keepGoing { break blockLoop }
             }
         case .time:
-            try mergeByTime(blocks, query, &stats, emit)
+            try mergeByTime(blocks, selectedShards, query, reader, &stats, emit)
         }
         stats.totalNanos = Self.now() - started
         return stats
     }
 
-    private func read(_ block: BlockInfo, _ stats: inout ReplayStatistics) throws -> BlockHeader {
-        let header = try reader.read(block)
-        stats.blocksRead += 1
-        stats.bytesDecompressed += reader.records.count
-        return header
+    /// Loads and checks a block; damage ends the replay here (everything before it was emitted).
+    private func load(_ block: BlockInfo, _ shard: ShardInfo, _ reader: CheckedBlockReader, _ stats: inout ReplayStatistics) throws -> RecordFormat {
+        do throws(DamageFound) {
+            let format = try reader.load(block, shard: shard)
+            stats.blocksRead += 1
+            stats.bytesDecompressed += reader.decompressedBytes
+            return format
+        } catch {
+            throw ReplayError.damaged(error.damage, statistics: stats)
+        }
     }
 
     /// Whether every record of `block` is inside the query (so no record needs parsing).
@@ -107,42 +114,15 @@ public final class ReplayEngine {
         return true
     }
 
-    private func matches(_ facts: (sequence: Range<Int>, time: Int64), _ record: UnsafeBufferPointer<UInt8>, _ query: ReplayQuery) -> Bool {
-        if let from = query.from, facts.time < from { return false }
-        if let to = query.to, facts.time >= to { return false }
+    private func matches(_ facts: StoredRecordFacts, _ record: UnsafeBufferPointer<UInt8>, _ query: ReplayQuery) -> Bool {
+        if let from = query.from, facts.timeMillis < from { return false }
+        if let to = query.to, facts.timeMillis >= to { return false }
         if query.hasSequenceBounds {
             let seq = UnsafeBufferPointer(rebasing: record[facts.sequence])
             if let low = query.fromSequence, SequenceNumber.compareDigits(seq, low.text.utf8) < 0 { return false }
             if let high = query.toSequence, SequenceNumber.compareDigits(seq, high.text.utf8) > 0 { return false }
         }
         return true
-    }
-
-    /// Sequence number and event time of a stored record.
-    static func facts(_ record: UnsafeBufferPointer<UInt8>, _ format: RecordFormat) throws -> (sequence: Range<Int>, time: Int64)? {
-        var c = JSONCursor(UnsafeRawBufferPointer(record))
-        switch format {
-        case .native, .lambdaDynamoDB:
-            guard let f = ChangeRecordScanner.locateNative(&c) else {
-                throw ArchiveError(
-                    code: .segmentCorrupt,
-                    message: "An archived record has no SequenceNumber or ApproximateCreationDateTime. Run `streamvault verify`."
-                )
-            }
-            return (f.sequence, f.eventTimeMillis)
-        case .kinesisRecord:
-            do throws(ShapeError) {
-                let f = try KinesisRecordScanner.scan(record)
-                return (f.sequenceNumber, f.eventTimeMillis)
-            } catch {
-                throw ArchiveError(
-                    code: .segmentCorrupt,
-                    message: "An archived Kinesis record no longer parses (\(error)). Run `streamvault verify`."
-                )
-            }
-        default:
-            throw ArchiveError(code: .invalidArgument, message: "Replaying records stored as \(format.rawValue) by range is not supported yet.")
-        }
     }
 
     // MARK: Global time order
@@ -152,7 +132,9 @@ public final class ReplayEngine {
     /// by the blocks that overlap in time.
     private func mergeByTime(
         _ blocks: [BlockInfo],
+        _ shards: [ShardInfo],
         _ query: ReplayQuery,
+        _ reader: CheckedBlockReader,
         _ stats: inout ReplayStatistics,
         _ emit: (UnsafeBufferPointer<UInt8>, RecordFormat) throws -> Bool
     ) throws {
@@ -182,16 +164,28 @@ public final class ReplayEngine {
             arena = newArena
         }
 
+        let shardByRow = Dictionary(uniqueKeysWithValues: shards.map { ($0.rowID, $0) })
         for block in ordered where !stopped {
             try drain(before: block.minTime)
-            let header = try read(block, &stats)
-            let format = RecordFormat(rawValue: header.format) ?? block.format
-            try reader.forEachRecord { record in
-                guard let facts = try Self.facts(record, format), matches(facts, record, query) else { return }
-                pending.append((facts.time, serial, arena.count, record.count, format))
-                serial += 1
-                arena.append(contentsOf: record)
+            guard let shard = shardByRow[block.shardRowID] else { continue }
+            // Damage here ends the output at the records older than this block; buffered younger ones would
+            // not be a prefix of the undamaged replay, so they are not written.
+            let format = try load(block, shard, reader, &stats)
+            var damaged: String?
+            reader.withRecords { records in
+                for i in 0..<records.count {
+                    let record = records[i]
+                    guard let facts = StoredRecordFacts.locate(record, format) else {
+                        damaged = "record \(i + 1) of the block has no SequenceNumber or event time"
+                        return
+                    }
+                    guard matches(facts, record, query) else { continue }
+                    pending.append((facts.timeMillis, serial, arena.count, record.count, format))
+                    serial += 1
+                    arena.append(contentsOf: record)
+                }
             }
+            if let damaged { throw ReplayError.damaged(reader.damage(block, shard, damaged), statistics: stats) }
         }
         if !stopped { try drain(before: .max) }
     }

@@ -40,6 +40,37 @@ public struct ReplayQuery: Sendable, Equatable {
         self.order = order
     }
 
+    /// The event times a selection may name, epoch ms: 1970-01-01T00:00:00Z through 9999-12-31T23:59:59.999Z.
+    /// (No stream record is older than 2012; the bound keeps every time arithmetic far from overflow.)
+    public static let supportedTimes: ClosedRange<Int64> = 0...253_402_300_799_999
+
+    /// Checks the selection before any work: times inside ``supportedTimes``, `from` not after `to`,
+    /// `fromSequence` not above `toSequence`, sequence bounds only with a shard.
+    /// - Throws: ``ReplayError`` with code ``ReplayError/Code/invalidSelection`` naming the field.
+    public func validate() throws(ReplayError) {
+        for (name, value) in [("from", from), ("to", to)] {
+            if let value, !Self.supportedTimes.contains(value) {
+                throw ReplayError(
+                    code: .invalidSelection,
+                    message: "Selection field '\(name)' is \(value) ms, outside the supported times "
+                        + "(\(Self.supportedTimes.lowerBound) ... \(Self.supportedTimes.upperBound) ms since 1970)."
+                )
+            }
+        }
+        if let from, let to, from > to {
+            throw ReplayError(code: .invalidSelection, message: "Selection field 'from' (\(from) ms) is after 'to' (\(to) ms): pass from <= to.")
+        }
+        if let low = fromSequence, let high = toSequence, low > high {
+            throw ReplayError(
+                code: .invalidSelection,
+                message: "Selection field 'fromSequence' (\(low)) is above 'toSequence' (\(high)): pass fromSequence <= toSequence."
+            )
+        }
+        if hasSequenceBounds && shard == nil {
+            throw ReplayError(code: .invalidSelection, message: "Sequence bounds compare within one shard: set 'shard' too.")
+        }
+    }
+
     var hasTimeBounds: Bool { from != nil || to != nil }
     var hasSequenceBounds: Bool { fromSequence != nil || toSequence != nil }
 }
@@ -53,4 +84,6 @@ public struct ReplayStatistics: Sendable, Equatable {
     public var blocksRead = 0
     public var bytesDecompressed = 0
     public var records = 0
+    /// Records delivered (the same as ``records`` until filters come in).
+    public var delivered: Int { records }
 }

@@ -26,6 +26,9 @@ extension StreamVaultCommand {
                 """
         )
 
+        /// Exit status when the replay stopped at damage (sysexits' EX_DATAERR); the records before it were written.
+        static let damageExitStatus: Int32 = 65
+
         @OptionGroup var global: GlobalOptions
 
         @Option(help: ArgumentHelp("Stream to replay.", valueName: "name"))
@@ -65,20 +68,47 @@ extension StreamVaultCommand {
 
         func validate() throws {
             try global.validateLogLevel()
-            if let from, ISO8601.parseMillis(from) == nil {
-                throw ValidationError("--from '\(from)' is not a time: use 2026-01-01T00:10:00Z or epoch seconds.")
-            }
-            if let to, ISO8601.parseMillis(to) == nil {
-                throw ValidationError("--to '\(to)' is not a time: use 2026-01-01T00:10:00Z or epoch seconds.")
+            let fromMillis = try Self.time("--from", from)
+            let toMillis = try Self.time("--to", to)
+            if let fromMillis, let toMillis, fromMillis > toMillis {
+                throw ValidationError("--from '\(from ?? "")' is after --to '\(to ?? "")': pass an earlier --from or a later --to.")
             }
             if (fromSeq != nil || toSeq != nil) && shard == nil {
                 throw ValidationError(
                     "--from-seq/--to-seq compare sequence numbers within one shard: add --shard ID (`streamvault ls` lists shards)."
                 )
             }
-            for (name, value) in [("--from-seq", fromSeq), ("--to-seq", toSeq)] {
-                if let value, SequenceNumber(value) == nil { throw ValidationError("\(name) '\(value)' is not a sequence number (decimal digits).") }
+            let low = try Self.sequence("--from-seq", fromSeq)
+            let high = try Self.sequence("--to-seq", toSeq)
+            if let low, let high, low > high {
+                throw ValidationError("--from-seq \(low) is above --to-seq \(high): swap them, or pass a higher --to-seq.")
             }
+        }
+
+        /// A time option as epoch ms, checked against the times a replay can name.
+        static func time(_ name: String, _ text: String?) throws -> Int64? {
+            guard let text else { return nil }
+            guard let millis = ISO8601.parseMillis(text) else {
+                throw ValidationError("\(name) '\(text)' is not a time: use 2026-01-01T00:10:00Z or epoch seconds.")
+            }
+            guard ReplayQuery.supportedTimes.contains(millis) else {
+                throw ValidationError(
+                    "\(name) '\(text)' is out of range: times from \(ISO8601.format(millis: ReplayQuery.supportedTimes.lowerBound)) "
+                        + "to \(ISO8601.format(millis: ReplayQuery.supportedTimes.upperBound)) are accepted."
+                )
+            }
+            return millis
+        }
+
+        /// A sequence-number option: decimal digits, at most ``SequenceNumber/paddedWidth`` significant.
+        static func sequence(_ name: String, _ text: String?) throws -> SequenceNumber? {
+            guard let text else { return nil }
+            guard let sequence = SequenceNumber(text) else {
+                throw ValidationError(
+                    "\(name) '\(text.prefix(80))' is not a sequence number: pass decimal digits (at most \(SequenceNumber.paddedWidth) significant)."
+                )
+            }
+            return sequence
         }
 
         func run() throws {
@@ -101,21 +131,32 @@ extension StreamVaultCommand {
                 options.streamARN = info.arn
             }
             var converters: [RecordFormat: RecordConverter] = [:]
-            let stats = try engine.run(query) { record, stored in
-                if let format, format != stored {
-                    var converter = converters[stored] ?? RecordConverter(from: stored, to: format, options: options)
-                    do throws(ShapeError) {
-                        try converter.convert(record, into: &output.buffer)
-                    } catch {
-                        throw CLIError("Converting an archived \(stored.rawValue) record to \(format.rawValue) failed: \(error)")
+            let stats: ReplayStatistics
+            do {
+                stats = try engine.run(query) { record, stored in
+                    if let format, format != stored {
+                        var converter = converters[stored] ?? RecordConverter(from: stored, to: format, options: options)
+                        do throws(ShapeError) {
+                            try converter.convert(record, into: &output.buffer)
+                        } catch {
+                            throw CLIError("Converting an archived \(stored.rawValue) record to \(format.rawValue) failed: \(error)")
+                        }
+                        converters[stored] = converter
+                    } else {
+                        output.buffer.append(contentsOf: record)
                     }
-                    converters[stored] = converter
-                } else {
-                    output.buffer.append(contentsOf: record)
+                    output.buffer.append(0x0A)
+                    try output.flushIfNeeded()
+                    return !output.isClosed
                 }
-                output.buffer.append(0x0A)
-                try output.flushIfNeeded()
-                return !output.isClosed
+            } catch let error as ReplayError where error.code == .damagedBlock {
+                // Everything read before the damage goes out first; then the damage, and a distinct status.
+                try output.flush()
+                printError("replay: \(error.message)")
+                throw ExitCode(Self.damageExitStatus)
+            } catch {
+                try? output.flush()
+                throw error
             }
             try output.flush()
             if timing {
