@@ -41,7 +41,7 @@ public struct ReplayError: Error, Sendable, CustomStringConvertible {
     static func damaged(_ damage: ReplayDamage, statistics: ReplayStatistics) -> ReplayError {
         ReplayError(
             code: .damagedBlock,
-            message: "Replay stopped at damage: \(damage). The \(statistics.delivered) records before it were written. "
+            message: "Replay stopped at damage: \(damage). The \(statistics.recordsDelivered) records before it were written. "
                 + "Run `streamvault verify` to list all damage; restore the segment from a copy if you have one.",
             damage: damage,
             statistics: statistics

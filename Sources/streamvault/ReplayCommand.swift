@@ -2,9 +2,13 @@ import ArchiveStore
 public import ArgumentParser
 import Foundation
 import Replay
-import StreamModel
+public import StreamModel
 
-extension ReplayQuery.Order: ExpressibleByArgument {}
+extension ReplaySelection.Order: ExpressibleByArgument {}
+
+extension EventName: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.uppercased()) }
+}
 
 extension StreamVaultCommand {
     struct Replay: ParsableCommand {
@@ -21,7 +25,7 @@ extension StreamVaultCommand {
                 Examples:
                   streamvault replay --stream orders --from 2026-01-01T06:00:00Z --to 2026-01-01T06:01:00Z
                   streamvault replay --stream orders --shard shardId-000001 --from-seq 4000000000000000000123
-                  streamvault replay --stream orders --order time | jq -c 'select(.eventName == "REMOVE")'
+                  streamvault replay --stream orders --order time --event-name REMOVE
                   streamvault replay --stream orders --format plain --from 2026-01-01T06:00:00Z --to 2026-01-01T07:00:00Z
                 """
         )
@@ -50,7 +54,10 @@ extension StreamVaultCommand {
         var toSeq: String?
 
         @Option(help: "Output order.")
-        var order: ReplayQuery.Order = .shard
+        var order: ReplaySelection.Order = .shard
+
+        @Option(name: .customLong("event-name"), parsing: .upToNextOption, help: "Only these events (default: all).")
+        var eventName: [EventName] = []
 
         @Option(help: "Output shape; default: as archived. Conversions are lossless (docs/CONVERSION.md).")
         var format: RecordFormat?
@@ -91,10 +98,10 @@ extension StreamVaultCommand {
             guard let millis = ISO8601.parseMillis(text) else {
                 throw ValidationError("\(name) '\(text)' is not a time: use 2026-01-01T00:10:00Z or epoch seconds.")
             }
-            guard ReplayQuery.supportedTimes.contains(millis) else {
+            guard ReplaySelection.supportedTimes.contains(millis) else {
                 throw ValidationError(
-                    "\(name) '\(text)' is out of range: times from \(ISO8601.format(millis: ReplayQuery.supportedTimes.lowerBound)) "
-                        + "to \(ISO8601.format(millis: ReplayQuery.supportedTimes.upperBound)) are accepted."
+                    "\(name) '\(text)' is out of range: times from \(ISO8601.format(millis: ReplaySelection.supportedTimes.lowerBound)) "
+                        + "to \(ISO8601.format(millis: ReplaySelection.supportedTimes.upperBound)) are accepted."
                 )
             }
             return millis
@@ -113,42 +120,35 @@ extension StreamVaultCommand {
 
         func run() throws {
             let catalog = try global.openCatalog(create: false)
-            let engine = try ReplayEngine(layout: global.layout, catalog: catalog)
-            let query = ReplayQuery(
+            let selection = ReplaySelection(
                 stream: stream,
-                from: from.flatMap { ISO8601.parseMillis($0) },
-                to: to.flatMap { ISO8601.parseMillis($0) },
+                from: try Self.time("--from", from),
+                to: try Self.time("--to", to),
                 shard: shard,
-                fromSequence: fromSeq.flatMap { SequenceNumber($0) },
-                toSequence: toSeq.flatMap { SequenceNumber($0) },
+                fromSequence: try Self.sequence("--from-seq", fromSeq),
+                toSequence: try Self.sequence("--to-seq", toSeq),
                 order: order
             )
-            let output = BufferedOutput(fileDescriptor: 1)
-            var options = ConversionOptions()
-            if let info = try catalog.stream(named: stream) {
-                options.tableName = tableName ?? info.tableName ?? info.name
+            var conversion: ConversionOptions?
+            if let tableName, let info = try catalog.stream(named: stream) {
+                var options = ConversionOptions()
+                options.tableName = tableName
                 options.region = info.region
                 options.streamARN = info.arn
+                conversion = options
             }
-            var converters: [RecordFormat: RecordConverter] = [:]
-            let stats: ReplayStatistics
+            let pipeline = try ReplayPipeline(
+                catalog: catalog,
+                layout: global.layout,
+                selection: selection,
+                filter: eventName.isEmpty ? nil : EventNameFilter(eventName),
+                format: format,
+                conversion: conversion
+            )
+            let output = BufferedOutput(fileDescriptor: 1)
+            var sink = NDJSONSink(output)
             do {
-                stats = try engine.run(query) { record, stored in
-                    if let format, format != stored {
-                        var converter = converters[stored] ?? RecordConverter(from: stored, to: format, options: options)
-                        do throws(ShapeError) {
-                            try converter.convert(record, into: &output.buffer)
-                        } catch {
-                            throw CLIError("Converting an archived \(stored.rawValue) record to \(format.rawValue) failed: \(error)")
-                        }
-                        converters[stored] = converter
-                    } else {
-                        output.buffer.append(contentsOf: record)
-                    }
-                    output.buffer.append(0x0A)
-                    try output.flushIfNeeded()
-                    return !output.isClosed
-                }
+                try pipeline.run(into: &sink)
             } catch let error as ReplayError where error.code == .damagedBlock {
                 // Everything read before the damage goes out first; then the damage, and a distinct status.
                 try output.flush()
@@ -160,12 +160,14 @@ extension StreamVaultCommand {
             }
             try output.flush()
             if timing {
+                let stats = pipeline.statistics
                 printError(
                     String(
-                        format: "replay: %d records from %d blocks (%@ decompressed); catalog lookup %.2f ms, total %.2f ms",
-                        stats.records,
+                        format: "replay: %d records from %d blocks (%@ decompressed, %d filtered out); catalog lookup %.2f ms, total %.2f ms",
+                        stats.recordsDelivered,
                         stats.blocksRead,
                         Format.bytes(Int64(stats.bytesDecompressed)),
+                        stats.recordsFiltered,
                         Double(stats.lookupNanos) / 1e6,
                         Double(stats.totalNanos) / 1e6
                     )

@@ -1,7 +1,10 @@
 public import StreamModel
 
-/// What to replay: a stream, optionally narrowed by event time and by a shard's sequence range.
-public struct ReplayQuery: Sendable, Equatable {
+/// What to replay: a stream, optionally narrowed by event time, by shard and by a shard's sequence range,
+/// in one of two orders, optionally resuming after a ``ReplayPosition``.
+///
+/// The first stage of ``ReplayPipeline``. Check it with ``validate()`` (the pipeline does).
+public struct ReplaySelection: Sendable, Equatable {
     /// Output order.
     public enum Order: String, Sendable, CaseIterable {
         /// Per shard in sequence order, parent shards before their children (what a stream consumer sees).
@@ -10,6 +13,7 @@ public struct ReplayQuery: Sendable, Equatable {
         case time
     }
 
+    /// The archive's stream name.
     public var stream: String
     /// Event time lower bound, inclusive, epoch ms.
     public var from: Int64?
@@ -21,7 +25,20 @@ public struct ReplayQuery: Sendable, Equatable {
     public var fromSequence: SequenceNumber?
     public var toSequence: SequenceNumber?
     public var order: Order
+    /// Resume: skip everything up to and including this record (``Order/shard`` only). Shards before the
+    /// position's shard in lineage order count as done.
+    public var after: ReplayPosition?
 
+    /// Creates a selection; every narrowing is optional.
+    /// - Parameters:
+    ///   - stream: the archive's stream name.
+    ///   - from: earliest event time, inclusive, epoch ms.
+    ///   - to: latest event time, exclusive, epoch ms.
+    ///   - shard: only this shard (needed for sequence bounds).
+    ///   - fromSequence: lowest sequence number, inclusive.
+    ///   - toSequence: highest sequence number, inclusive.
+    ///   - order: ``Order/shard`` (default) or ``Order/time``.
+    ///   - after: resume after this position (from ``ReplayPipeline/position``).
     public init(
         stream: String,
         from: Int64? = nil,
@@ -29,7 +46,8 @@ public struct ReplayQuery: Sendable, Equatable {
         shard: String? = nil,
         fromSequence: SequenceNumber? = nil,
         toSequence: SequenceNumber? = nil,
-        order: Order = .shard
+        order: Order = .shard,
+        after: ReplayPosition? = nil
     ) {
         self.stream = stream
         self.from = from
@@ -38,6 +56,7 @@ public struct ReplayQuery: Sendable, Equatable {
         self.fromSequence = fromSequence
         self.toSequence = toSequence
         self.order = order
+        self.after = after
     }
 
     /// The event times a selection may name, epoch ms: 1970-01-01T00:00:00Z through 9999-12-31T23:59:59.999Z.
@@ -45,7 +64,7 @@ public struct ReplayQuery: Sendable, Equatable {
     public static let supportedTimes: ClosedRange<Int64> = 0...253_402_300_799_999
 
     /// Checks the selection before any work: times inside ``supportedTimes``, `from` not after `to`,
-    /// `fromSequence` not above `toSequence`, sequence bounds only with a shard.
+    /// `fromSequence` not above `toSequence`, sequence bounds only with a shard, resuming only in shard order.
     /// - Throws: ``ReplayError`` with code ``ReplayError/Code/invalidSelection`` naming the field.
     public func validate() throws(ReplayError) {
         for (name, value) in [("from", from), ("to", to)] {
@@ -69,21 +88,11 @@ public struct ReplayQuery: Sendable, Equatable {
         if hasSequenceBounds && shard == nil {
             throw ReplayError(code: .invalidSelection, message: "Sequence bounds compare within one shard: set 'shard' too.")
         }
+        if after != nil && order != .shard {
+            throw ReplayError(code: .invalidSelection, message: "Resuming after a position works in shard order only: set 'order' to shard.")
+        }
     }
 
     var hasTimeBounds: Bool { from != nil || to != nil }
     var hasSequenceBounds: Bool { fromSequence != nil || toSequence != nil }
-}
-
-/// Counts and timings of one replay, for `--timing` and the benchmark.
-public struct ReplayStatistics: Sendable, Equatable {
-    /// Time spent finding blocks in the catalog.
-    public var lookupNanos: UInt64 = 0
-    /// Total time of the replay, output included.
-    public var totalNanos: UInt64 = 0
-    public var blocksRead = 0
-    public var bytesDecompressed = 0
-    public var records = 0
-    /// Records delivered (the same as ``records`` until filters come in).
-    public var delivered: Int { records }
 }
