@@ -1,4 +1,5 @@
 public import Foundation
+import StreamModel
 
 /// A Kinesis shard from `ListShards`.
 public struct KinesisShard: Sendable, Hashable, Decodable {
@@ -180,7 +181,7 @@ public struct KinesisStreamIdentifier: Sendable, Hashable, ExpressibleByStringLi
     public init(stringLiteral value: String) { self.value = value }
 
     /// Whether ``value`` is an ARN.
-    public var isARN: Bool { value.hasPrefix("arn:") }
+    public var isARN: Bool { ARN.isARN(value) }
     var streamName: String? { isARN ? nil : value }
     var streamARN: String? { isARN ? value : nil }
 
