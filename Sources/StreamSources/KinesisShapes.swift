@@ -141,7 +141,7 @@ public struct KinesisStreamIdentifier: Sendable, Hashable, ExpressibleByStringLi
     public init(stringLiteral value: String) { self.value = value }
 
     /// Whether ``value`` is an ARN.
-    public var isARN: Bool { value.hasPrefix("arn:") }
+    public var isARN: Bool { ARN.isARN(value) }
     var streamName: String? { isARN ? nil : value }
     var streamARN: String? { isARN ? value : nil }
 

@@ -143,14 +143,27 @@ extension StreamVaultCommand {
 
         func archiveStreamName() throws -> String {
             if let stream { return stream }
-            if let table { return table.split(separator: "/").last.map(String.init) ?? table }
-            if let kinesisStream { return kinesisStream.split(separator: "/").last.map(String.init) ?? kinesisStream }
-            if let streamARN {
-                // arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL -> NAME
-                let parts = streamARN.split(separator: "/")
-                if parts.count >= 2 { return String(parts[1]) }
-            }
+            if let table { return try Self.name(table, option: "--table", kind: "a DynamoDB table") }
+            if let kinesisStream { return try Self.name(kinesisStream, option: "--kinesis-stream", kind: "a Kinesis stream") }
+            if let streamARN { return try Self.name(streamARN, option: "--stream-arn", kind: "a DynamoDB stream") }
             throw ValidationError("Pass --stream NAME: the archive's stream name could not be derived.")
+        }
+
+        /// The archive name for a resource given by name or by ARN (the ARN's table or Kinesis stream name).
+        static func name(_ value: String, option: String, kind: String) throws -> String {
+            guard ARN.isARN(value) || option == "--stream-arn" else { return value }
+            let arn: ARN
+            do { arn = try ARN(value) } catch { throw ValidationError("\(option): \(error)") }
+            let given: (option: String, kind: String)
+            switch arn.resource {
+            case .dynamoDBTable: given = ("--table", "a DynamoDB table")
+            case .dynamoDBStream: given = ("--stream-arn", "a DynamoDB stream")
+            case .kinesisStream: given = ("--kinesis-stream", "a Kinesis stream")
+            }
+            guard given.option == option else {
+                throw ValidationError("\(option) '\(value)' is the ARN of \(given.kind), not \(kind): pass it as \(given.option).")
+            }
+            return arn.streamName
         }
 
         func startDate() throws -> Date {

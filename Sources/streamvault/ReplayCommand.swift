@@ -2,9 +2,13 @@ import ArchiveStore
 public import ArgumentParser
 import Foundation
 import Replay
-import StreamModel
+public import StreamModel
 
-extension ReplayQuery.Order: ExpressibleByArgument {}
+extension ReplaySelection.Order: ExpressibleByArgument {}
+
+extension EventName: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.uppercased()) }
+}
 
 extension StreamVaultCommand {
     struct Replay: ParsableCommand {
@@ -21,10 +25,13 @@ extension StreamVaultCommand {
                 Examples:
                   streamvault replay --stream orders --from 2026-01-01T06:00:00Z --to 2026-01-01T06:01:00Z
                   streamvault replay --stream orders --shard shardId-000001 --from-seq 4000000000000000000123
-                  streamvault replay --stream orders --order time | jq -c 'select(.eventName == "REMOVE")'
+                  streamvault replay --stream orders --order time --event-name REMOVE
                   streamvault replay --stream orders --format plain --from 2026-01-01T06:00:00Z --to 2026-01-01T07:00:00Z
                 """
         )
+
+        /// Exit status when the replay stopped at damage (sysexits' EX_DATAERR); the records before it were written.
+        static let damageExitStatus: Int32 = 65
 
         @OptionGroup var global: GlobalOptions
 
@@ -47,7 +54,10 @@ extension StreamVaultCommand {
         var toSeq: String?
 
         @Option(help: "Output order.")
-        var order: ReplayQuery.Order = .shard
+        var order: ReplaySelection.Order = .shard
+
+        @Option(name: .customLong("event-name"), parsing: .upToNextOption, help: "Only these events (default: all).")
+        var eventName: [EventName] = []
 
         @Option(help: "Output shape; default: as archived. Conversions are lossless (docs/CONVERSION.md).")
         var format: RecordFormat?
@@ -65,66 +75,99 @@ extension StreamVaultCommand {
 
         func validate() throws {
             try global.validateLogLevel()
-            if let from, ISO8601.parseMillis(from) == nil {
-                throw ValidationError("--from '\(from)' is not a time: use 2026-01-01T00:10:00Z or epoch seconds.")
-            }
-            if let to, ISO8601.parseMillis(to) == nil {
-                throw ValidationError("--to '\(to)' is not a time: use 2026-01-01T00:10:00Z or epoch seconds.")
+            let fromMillis = try Self.time("--from", from)
+            let toMillis = try Self.time("--to", to)
+            if let fromMillis, let toMillis, fromMillis > toMillis {
+                throw ValidationError("--from '\(from ?? "")' is after --to '\(to ?? "")': pass an earlier --from or a later --to.")
             }
             if (fromSeq != nil || toSeq != nil) && shard == nil {
                 throw ValidationError(
                     "--from-seq/--to-seq compare sequence numbers within one shard: add --shard ID (`streamvault ls` lists shards)."
                 )
             }
-            for (name, value) in [("--from-seq", fromSeq), ("--to-seq", toSeq)] {
-                if let value, SequenceNumber(value) == nil { throw ValidationError("\(name) '\(value)' is not a sequence number (decimal digits).") }
+            let low = try Self.sequence("--from-seq", fromSeq)
+            let high = try Self.sequence("--to-seq", toSeq)
+            if let low, let high, low > high {
+                throw ValidationError("--from-seq \(low) is above --to-seq \(high): swap them, or pass a higher --to-seq.")
             }
+        }
+
+        /// A time option as epoch ms, checked against the times a replay can name.
+        static func time(_ name: String, _ text: String?) throws -> Int64? {
+            guard let text else { return nil }
+            guard let millis = ISO8601.parseMillis(text) else {
+                throw ValidationError("\(name) '\(text)' is not a time: use 2026-01-01T00:10:00Z or epoch seconds.")
+            }
+            guard ReplaySelection.supportedTimes.contains(millis) else {
+                throw ValidationError(
+                    "\(name) '\(text)' is out of range: times from \(ISO8601.format(millis: ReplaySelection.supportedTimes.lowerBound)) "
+                        + "to \(ISO8601.format(millis: ReplaySelection.supportedTimes.upperBound)) are accepted."
+                )
+            }
+            return millis
+        }
+
+        /// A sequence-number option: decimal digits, at most ``SequenceNumber/paddedWidth`` significant.
+        static func sequence(_ name: String, _ text: String?) throws -> SequenceNumber? {
+            guard let text else { return nil }
+            guard let sequence = SequenceNumber(text) else {
+                throw ValidationError(
+                    "\(name) '\(text.prefix(80))' is not a sequence number: pass decimal digits (at most \(SequenceNumber.paddedWidth) significant)."
+                )
+            }
+            return sequence
         }
 
         func run() throws {
             let catalog = try global.openCatalog(create: false)
-            let engine = try ReplayEngine(layout: global.layout, catalog: catalog)
-            let query = ReplayQuery(
+            let selection = ReplaySelection(
                 stream: stream,
-                from: from.flatMap { ISO8601.parseMillis($0) },
-                to: to.flatMap { ISO8601.parseMillis($0) },
+                from: try Self.time("--from", from),
+                to: try Self.time("--to", to),
                 shard: shard,
-                fromSequence: fromSeq.flatMap { SequenceNumber($0) },
-                toSequence: toSeq.flatMap { SequenceNumber($0) },
+                fromSequence: try Self.sequence("--from-seq", fromSeq),
+                toSequence: try Self.sequence("--to-seq", toSeq),
                 order: order
             )
-            let output = BufferedOutput(fileDescriptor: 1)
-            var options = ConversionOptions()
-            if let info = try catalog.stream(named: stream) {
-                options.tableName = tableName ?? info.tableName ?? info.name
+            var conversion: ConversionOptions?
+            if let tableName, let info = try catalog.stream(named: stream) {
+                var options = ConversionOptions()
+                options.tableName = tableName
                 options.region = info.region
                 options.streamARN = info.arn
+                conversion = options
             }
-            var converters: [RecordFormat: RecordConverter] = [:]
-            let stats = try engine.run(query) { record, stored in
-                if let format, format != stored {
-                    var converter = converters[stored] ?? RecordConverter(from: stored, to: format, options: options)
-                    do throws(ShapeError) {
-                        try converter.convert(record, into: &output.buffer)
-                    } catch {
-                        throw CLIError("Converting an archived \(stored.rawValue) record to \(format.rawValue) failed: \(error)")
-                    }
-                    converters[stored] = converter
-                } else {
-                    output.buffer.append(contentsOf: record)
-                }
-                output.buffer.append(0x0A)
-                try output.flushIfNeeded()
-                return !output.isClosed
+            let pipeline = try ReplayPipeline(
+                catalog: catalog,
+                layout: global.layout,
+                selection: selection,
+                filter: eventName.isEmpty ? nil : EventNameFilter(eventName),
+                format: format,
+                conversion: conversion
+            )
+            let output = BufferedOutput(fileDescriptor: 1)
+            var sink = NDJSONSink(output)
+            do {
+                try pipeline.run(into: &sink)
+            } catch let error as ReplayError where error.code == .damagedBlock {
+                // Everything read before the damage goes out first; then the damage, and a distinct status.
+                try output.flush()
+                printError("replay: \(error.message)")
+                throw ExitCode(Self.damageExitStatus)
+            } catch {
+                try? output.flush()
+                throw error
             }
             try output.flush()
             if timing {
+                let stats = pipeline.statistics
                 printError(
                     String(
-                        format: "replay: %d records from %d blocks (%@ decompressed); catalog lookup %.2f ms, total %.2f ms",
-                        stats.records,
+                        format: "replay: %d records from %d blocks (%@ decompressed, %d filtered out); catalog lookup %.2f ms, total %.2f ms",
+                        stats.recordsDelivered,
                         stats.blocksRead,
                         Format.bytes(Int64(stats.bytesDecompressed)),
+                        stats.recordsFiltered,
                         Double(stats.lookupNanos) / 1e6,
                         Double(stats.totalNanos) / 1e6
                     )

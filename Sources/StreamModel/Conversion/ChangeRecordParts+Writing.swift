@@ -237,8 +237,8 @@ extension ChangeRecordParts {
     func resolvedRegion(_ ctx: ConversionContext) -> ResolvedString? {
         if let awsRegion { return .slice(awsRegion) }
         if let region = ctx.region { return .owned(region) }
-        if let arn = eventSourceARN, let r = DynamoDBStreamARN(arn)?.region { return .slice(r) }
-        if let arn = kinesis.eventSourceARN, let r = DynamoDBStreamARN(arn)?.region { return .slice(r) }
+        if let arn = eventSourceARN, let r = ARNParts(arn)?.region { return .slice(r) }
+        if let arn = kinesis.eventSourceARN, let r = ARNParts(arn)?.region { return .slice(r) }
         if let r = kinesis.awsRegion { return .slice(r) }
         return nil
     }
@@ -246,7 +246,7 @@ extension ChangeRecordParts {
     func resolvedTable(_ ctx: ConversionContext) throws(ShapeError) -> ResolvedString {
         if let tableName { return .slice(tableName) }
         if let t = ctx.tableName { return .owned(t) }
-        if let arn = eventSourceARN, let t = DynamoDBStreamARN(arn)?.table { return .slice(t) }
+        if let arn = eventSourceARN, let t = ARNParts(arn)?.table { return .slice(t) }
         throw ShapeError(
             path: [.key("tableName")],
             expectation: "the record does not name its table; pass --table-name or --stream-arn (ConversionOptions.tableName/streamARN)",

@@ -19,7 +19,7 @@ struct ConversionContext {
         streamARN = options.streamARN.map(JSONEscaping.escapedContent)
         kinesisStreamARN = options.kinesisStreamARN.map(JSONEscaping.escapedContent)
         let fromARN = options.streamARN.map { Array($0.utf8) }.map { arn in
-            arn.withUnsafeBufferPointer { DynamoDBStreamARN($0) }.map { parsed in
+            arn.withUnsafeBufferPointer { ARNParts($0) }.map { parsed in
                 (region: parsed.region.map { Array($0) }, table: parsed.table.map { Array($0) })
             }
         }
@@ -28,26 +28,15 @@ struct ConversionContext {
     }
 }
 
-/// The parts of a DynamoDB stream ARN: `arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE/stream/LABEL`.
-struct DynamoDBStreamARN {
+/// The region and table name in ARN bytes (raw JSON string content), found by ``ARN/fields(_:)`` without allocating.
+struct ARNParts {
     var region: ByteSlice?
     var table: ByteSlice?
 
-    /// Splits `arn` (raw JSON string content); `nil` when it is not an ARN.
+    /// `nil` when `arn` is not an ARN.
     init?(_ arn: ByteSlice) {
-        var colons = [Int]()
-        for (i, b) in arn.enumerated() where b == UInt8(ascii: ":") {
-            colons.append(i)
-            if colons.count == 5 { break }
-        }
-        guard colons.count == 5 else { return nil }
-        if colons[3] > colons[2] + 1 { region = UnsafeBufferPointer(rebasing: arn[(colons[2] + 1)..<colons[3]]) }
-        let resource = UnsafeBufferPointer(rebasing: arn[(colons[4] + 1)...])
-        let prefix = Array("table/".utf8)
-        guard resource.starts(with: prefix) else { return }
-        let nameStart = resource.startIndex + prefix.count
-        var nameEnd = nameStart
-        while nameEnd < resource.endIndex, resource[nameEnd] != UInt8(ascii: "/") { nameEnd += 1 }
-        if nameEnd > nameStart { table = UnsafeBufferPointer(rebasing: resource[nameStart..<nameEnd]) }
+        guard let fields = ARN.fields(arn) else { return nil }
+        if !fields.region.isEmpty { region = UnsafeBufferPointer(rebasing: arn[fields.region]) }
+        table = ARN.tableName(arn, fields).map { UnsafeBufferPointer(rebasing: arn[$0]) }
     }
 }

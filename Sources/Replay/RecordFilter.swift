@@ -1,0 +1,23 @@
+public import StreamModel
+
+/// The filter stage of a ``ReplayPipeline``: decides, per stored record, whether it goes on to conversion
+/// and the sink. Dropped records are counted in ``ReplayStatistics/recordsFiltered``, not delivered.
+///
+/// ``EventNameFilter`` and ``ClosureFilter`` today; Lambda FilterCriteria patterns come with the handlers.
+public protocol RecordFilter {
+    /// Whether `record` (archived bytes in `format`, no newline) is delivered.
+    /// - Throws: when the record cannot be judged; the replay ends with that error.
+    mutating func accepts(_ record: UnsafeBufferPointer<UInt8>, format: RecordFormat) throws -> Bool
+}
+
+/// A filter from a closure, for one-off rules and tests.
+public struct ClosureFilter: RecordFilter {
+    private let body: (UnsafeBufferPointer<UInt8>, RecordFormat) throws -> Bool
+
+    /// - Parameter body: returns whether a record (archived bytes and shape) is delivered.
+    public init(_ body: @escaping (UnsafeBufferPointer<UInt8>, RecordFormat) throws -> Bool) { self.body = body }
+
+    public mutating func accepts(_ record: UnsafeBufferPointer<UInt8>, format: RecordFormat) throws -> Bool {
+        try body(record, format)
+    }
+}
