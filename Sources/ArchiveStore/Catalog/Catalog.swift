@@ -1,6 +1,7 @@
 import Foundation
 public import GRDB
 public import StreamModel
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -14,8 +15,28 @@ public final class Catalog: Sendable {
     /// The database connection(s): a `DatabasePool` on disk, or any writer in tests.
     public let database: any DatabaseWriter
 
-    /// Opens (creating if needed) the catalog at `path` and migrates it.
-    public convenience init(path: String) throws {
+    /// How a process uses the catalog.
+    public enum Access: Sendable {
+        /// Writers (ingest, archive, repair): create the catalog if needed and run migrations.
+        case readWrite
+        /// Readers (ls, stats, verify, replay): no file is created or changed, no lock is taken, and the
+        /// archive may sit on a read-only mount (a backup, a snapshot).
+        case readOnly
+    }
+
+    /// Opens the catalog at `path`: a writer creates and migrates it; a reader opens it read-only and
+    /// refuses (``ArchiveError/Code/catalogOutdated``) when it needs a migration only a writer may run.
+    public convenience init(path: String, access: Access = .readWrite) throws {
+        switch access {
+        case .readWrite:
+            try self.init(writablePath: path)
+        case .readOnly:
+            let queue = try Self.openReadOnly(path: path)
+            try self.init(readOnly: queue, path: path)
+        }
+    }
+
+    private convenience init(writablePath path: String) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         // Opening a fresh catalog switches it to WAL and creates its tables; two processes doing that at
@@ -36,6 +57,67 @@ public final class Catalog: Sendable {
     public init(database: any DatabaseWriter) throws {
         self.database = database
         try CatalogSchema.migrator.migrate(database)
+    }
+
+    private init(readOnly database: DatabaseQueue, path: String) throws {
+        self.database = database
+        try database.read { db in
+            let migrator = CatalogSchema.migrator
+            guard try migrator.hasCompletedMigrations(db) else {
+                let applied = try migrator.appliedIdentifiers(db)
+                let missing = migrator.migrations.filter { !applied.contains($0) }
+                throw ArchiveError(
+                    code: .catalogOutdated,
+                    message: "The catalog '\(path)' was written by an older StreamVault and needs upgrading (\(missing.joined(separator: "; "))), "
+                        + "which only a writer may do. Run `streamvault catalog migrate` (or any ingest/archive) on the archive where it is "
+                        + "writable, then read it again; readers never change an archive."
+                )
+            }
+        }
+    }
+
+    /// A read-only connection that creates no file: on a writable directory SQLite may add the WAL index
+    /// (`-shm`) as for any reader; on a read-only mount without it, the catalog opens as immutable, which
+    /// is exact when no WAL file holds uncheckpointed changes.
+    private static func openReadOnly(path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(30)
+        guard FileIO.exists(path) else {
+            throw ArchiveError(code: .io, message: "No catalog at '\(path)'. Pass --storage DIR or set STREAMVAULT_STORAGE.")
+        }
+        let directory = FileIO.parent(of: path)
+        let writable = access(directory, W_OK) == 0
+        let hasIndex = FileIO.exists(path + "-shm")
+        if writable || hasIndex {
+            return try DatabaseQueue(path: path, configuration: configuration)
+        }
+        if let wal = try? FileIO.open(path + "-wal", .readOnly) {
+            defer { wal.close() }
+            if (try wal.size()) > 0 {
+                throw ArchiveError(
+                    code: .io,
+                    message: "The catalog '\(path)' is on a read-only file system with a WAL file ('\(path)-wal') but no WAL index ('-shm'), "
+                        + "so SQLite cannot read it in place. Copy catalog.sqlite and catalog.sqlite-wal to a writable directory and pass that "
+                        + "copy's directory, or take the backup with `sqlite3 catalog.sqlite \".backup copy.sqlite\"` (docs/OPERATIONS.md)."
+                )
+            }
+        }
+        return try DatabaseQueue(path: immutableURI(path), configuration: configuration)
+    }
+
+    /// `file:<path>?immutable=1`, with the characters URIs reserve escaped.
+    static func immutableURI(_ path: String) -> String {
+        var escaped = ""
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "%"), UInt8(ascii: "?"), UInt8(ascii: "#"), 0x80...0xFF:
+                escaped += "%" + String(byte, radix: 16, uppercase: true)
+            default:
+                escaped.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return "file:" + escaped + "?immutable=1"
     }
 
     // MARK: Streams
@@ -59,13 +141,21 @@ public final class Catalog: Sendable {
                     """,
                 arguments: [name, source.rawValue, arn, region, tableName, viewType, now]
             )
-            return try Self.fetchStream(db, name: name)!
+            guard let stream = try Self.fetchStream(db, name: name) else {
+                throw ArchiveError(code: .catalogMismatch, message: "Stream '\(name)' vanished from the catalog while it was being created.")
+            }
+            return stream
         }
     }
 
     /// The stream named `name`, or `nil`.
     public func stream(named name: String) throws -> StreamInfo? {
         try database.read { db in try Self.fetchStream(db, name: name) }
+    }
+
+    /// The stream with row id `id`, or `nil`.
+    public func stream(id: Int64) throws -> StreamInfo? {
+        try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM streams WHERE id = ?", arguments: [id]).map { try Self.streamInfo($0) } }
     }
 
     /// The stream named `name`, or an error listing the known streams.
@@ -76,25 +166,28 @@ public final class Catalog: Sendable {
 
     /// All streams, by name.
     public func streams() throws -> [StreamInfo] {
-        try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM streams ORDER BY name").map(Self.streamInfo) }
+        try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM streams ORDER BY name").map { try Self.streamInfo($0) } }
     }
 
     private static func fetchStream(_ db: Database, name: String) throws -> StreamInfo? {
-        try Row.fetchOne(db, sql: "SELECT * FROM streams WHERE name = ?", arguments: [name]).map(streamInfo)
+        try Row.fetchOne(db, sql: "SELECT * FROM streams WHERE name = ?", arguments: [name]).map { try streamInfo($0) }
     }
 
-    private static func streamInfo(_ row: Row) -> StreamInfo {
-        StreamInfo(
-            id: row["id"],
-            name: row["name"],
-            source: StreamSourceKind(rawValue: row["source"]) ?? .file,
-            arn: row["arn"],
-            region: row["region"],
-            tableName: row["table_name"],
-            viewType: row["view_type"],
-            retentionDays: row["retention_days"],
-            maxBlockSpanMillis: row["max_block_span_ms"],
-            createdAt: row["created_at"]
+    static func streamInfo(_ row: Row) throws -> StreamInfo {
+        let r = CatalogRow(row, table: "streams")
+        let name = try r.string("name")
+        do { try StorageLayout.validateStreamName(name) } catch { throw r.damaged("name", "holds '\(name.prefix(40))', which is not a stream name") }
+        return StreamInfo(
+            id: try r.int64("id"),
+            name: name,
+            source: try r.parsed("source", "file, dynamodb-streams or kinesis") { StreamSourceKind(rawValue: $0) },
+            arn: try r.optionalString("arn"),
+            region: try r.optionalString("region"),
+            tableName: try r.optionalString("table_name"),
+            viewType: try r.optionalString("view_type"),
+            retentionDays: Int(try r.int64("retention_days", in: 0...1_000_000)),
+            maxBlockSpanMillis: try r.int64("max_block_span_ms", in: 0...Int64.max),
+            createdAt: try r.int64("created_at")
         )
     }
 
@@ -110,16 +203,18 @@ public final class Catalog: Sendable {
                     """,
                 arguments: [streamID, shardID, parentShardID, dedupe.rawValue, now]
             )
-            return try Row.fetchOne(db, sql: "SELECT * FROM shards WHERE stream_id = ? AND shard_id = ?", arguments: [streamID, shardID]).map(
-                Self.shardInfo
-            )!
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM shards WHERE stream_id = ? AND shard_id = ?", arguments: [streamID, shardID])
+            else {
+                throw ArchiveError(code: .catalogMismatch, message: "Shard '\(shardID)' vanished from the catalog while it was being created.")
+            }
+            return try Self.shardInfo(row)
         }
     }
 
     /// The stream's shards, parents before children, then by creation.
     public func shards(streamID: Int64) throws -> [ShardInfo] {
         let all = try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM shards WHERE stream_id = ? ORDER BY id", arguments: [streamID]).map(Self.shardInfo)
+            try Row.fetchAll(db, sql: "SELECT * FROM shards WHERE stream_id = ? ORDER BY id", arguments: [streamID]).map { try Self.shardInfo($0) }
         }
         return Self.lineageOrder(all)
     }
@@ -155,17 +250,18 @@ public final class Catalog: Sendable {
         }
     }
 
-    private static func shardInfo(_ row: Row) -> ShardInfo {
-        ShardInfo(
-            rowID: row["id"],
-            streamID: row["stream_id"],
-            shardID: row["shard_id"],
-            parentShardID: row["parent_shard_id"],
-            dedupe: DedupeRule(rawValue: row["dedupe"]) ?? .sequence,
-            checkpoint: (row["checkpoint_text"] as String?).flatMap { SequenceNumber($0) },
-            recordCount: row["record_count"],
-            closedAt: row["closed_at"],
-            createdAt: row["created_at"]
+    static func shardInfo(_ row: Row) throws -> ShardInfo {
+        let r = CatalogRow(row, table: "shards")
+        return ShardInfo(
+            rowID: try r.int64("id"),
+            streamID: try r.int64("stream_id"),
+            shardID: try r.string("shard_id"),
+            parentShardID: try r.optionalString("parent_shard_id"),
+            dedupe: try r.parsed("dedupe", "sequence or event-id") { DedupeRule(rawValue: $0) },
+            checkpoint: try r.optionalParsed("checkpoint_text", "a sequence number (digits)") { SequenceNumber($0) },
+            recordCount: try r.int64("record_count", in: 0...Int64.max),
+            closedAt: try r.optionalInt64("closed_at"),
+            createdAt: try r.int64("created_at")
         )
     }
 
@@ -174,7 +270,9 @@ public final class Catalog: Sendable {
     /// The stream's open segment, if any.
     public func openSegment(streamID: Int64) throws -> SegmentInfo? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM segments WHERE stream_id = ? AND state = 'open'", arguments: [streamID]).map(Self.segmentInfo)
+            try Row.fetchOne(db, sql: "SELECT * FROM segments WHERE stream_id = ? AND state = 'open'", arguments: [streamID]).map {
+                try Self.segmentInfo($0)
+            }
         }
     }
 
@@ -185,7 +283,10 @@ public final class Catalog: Sendable {
                 sql: "INSERT INTO segments (stream_id, file_name, state, committed_bytes, created_at) VALUES (?, ?, 'open', ?, ?)",
                 arguments: [streamID, fileName, committedBytes, now]
             )
-            return try Row.fetchOne(db, sql: "SELECT * FROM segments WHERE id = ?", arguments: [db.lastInsertedRowID]).map(Self.segmentInfo)!
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM segments WHERE id = ?", arguments: [db.lastInsertedRowID]) else {
+                throw ArchiveError(code: .catalogMismatch, message: "Segment '\(fileName)' vanished from the catalog while it was being created.")
+            }
+            return try Self.segmentInfo(row)
         }
     }
 
@@ -204,30 +305,43 @@ public final class Catalog: Sendable {
     /// The stream's segments, oldest first.
     public func segments(streamID: Int64) throws -> [SegmentInfo] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM segments WHERE stream_id = ? ORDER BY id", arguments: [streamID]).map(Self.segmentInfo)
+            try Row.fetchAll(db, sql: "SELECT * FROM segments WHERE stream_id = ? ORDER BY id", arguments: [streamID]).map {
+                try Self.segmentInfo($0)
+            }
         }
     }
 
     /// One segment by id.
     public func segment(id: Int64) throws -> SegmentInfo? {
-        try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM segments WHERE id = ?", arguments: [id]).map(Self.segmentInfo) }
+        try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM segments WHERE id = ?", arguments: [id]).map { try Self.segmentInfo($0) } }
     }
 
-    private static func segmentInfo(_ row: Row) -> SegmentInfo {
-        SegmentInfo(
-            id: row["id"],
-            streamID: row["stream_id"],
-            fileName: row["file_name"],
-            state: SegmentInfo.State(rawValue: row["state"]) ?? .open,
-            committedBytes: row["committed_bytes"],
-            blockCount: row["block_count"],
-            recordCount: row["record_count"],
-            rawBytes: row["raw_bytes"],
-            minTime: row["min_time"],
-            maxTime: row["max_time"],
-            sha256: row["sha256"],
-            createdAt: row["created_at"],
-            sealedAt: row["sealed_at"]
+    static func segmentInfo(_ row: Row) throws -> SegmentInfo {
+        let r = CatalogRow(row, table: "segments")
+        let fileName = try r.string("file_name")
+        guard CatalogLimits.isSegmentFileName(fileName) else {
+            throw r.damaged(
+                "file_name",
+                "holds '\(fileName.prefix(60))', which is not a segment file name (like 20261123T184000Z-1a2b3c4d.ndjson.zst)"
+            )
+        }
+        let minTime = try r.optionalInt64("min_time")
+        let maxTime = try r.optionalInt64("max_time")
+        if let minTime, let maxTime, minTime > maxTime { throw r.damaged("max_time", "holds \(maxTime), before min_time \(minTime)") }
+        return SegmentInfo(
+            id: try r.int64("id"),
+            streamID: try r.int64("stream_id"),
+            fileName: fileName,
+            state: try r.parsed("state", "open or sealed") { SegmentInfo.State(rawValue: $0) },
+            committedBytes: try r.int64("committed_bytes", in: 0...Int64(Int32.max) << 16),
+            blockCount: try r.int64("block_count", in: 0...Int64.max),
+            recordCount: try r.int64("record_count", in: 0...Int64.max),
+            rawBytes: try r.int64("raw_bytes", in: 0...Int64.max),
+            minTime: minTime,
+            maxTime: maxTime,
+            sha256: try r.optionalString("sha256"),
+            createdAt: try r.int64("created_at"),
+            sealedAt: try r.optionalInt64("sealed_at")
         )
     }
 
@@ -322,15 +436,19 @@ public final class Catalog: Sendable {
     /// window, not on the archive's size.
     public func blocks(streamID: Int64, timeFrom from: Int64, timeTo to: Int64) throws -> [BlockInfo] {
         try database.read { db in
-            let span = try Int64.fetchOne(db, sql: "SELECT max_block_span_ms FROM streams WHERE id = ?", arguments: [streamID]) ?? 0
-            let lower = from == Int64.min ? Int64.min : from - span
+            let span =
+                try Row.fetchOne(db, sql: "SELECT id, max_block_span_ms FROM streams WHERE id = ?", arguments: [streamID]).map {
+                    try CatalogRow($0, table: "streams").int64("max_block_span_ms", in: 0...Int64.max)
+                } ?? 0
+            let (difference, overflow) = from.subtractingReportingOverflow(span)
+            let lower = overflow ? Int64.min : difference
             return try Row.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM blocks WHERE stream_id = ? AND min_time >= ? AND min_time < ? AND max_time >= ? ORDER BY id
                     """,
                 arguments: [streamID, lower, to, from]
-            ).map(Self.blockInfo)
+            ).map { try Self.blockInfo($0) }
         }
     }
 
@@ -341,39 +459,48 @@ public final class Catalog: Sendable {
                 db,
                 sql: "SELECT * FROM blocks WHERE shard_id = ? AND last_seq >= ? AND first_seq <= ? ORDER BY id",
                 arguments: [shardRowID, from?.padded ?? "", to?.padded ?? String(repeating: "9", count: SequenceNumber.paddedWidth)]
-            ).map(Self.blockInfo)
+            ).map { try Self.blockInfo($0) }
         }
     }
 
     /// Every block of the stream, by id.
     public func blocks(streamID: Int64) throws -> [BlockInfo] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM blocks WHERE stream_id = ? ORDER BY id", arguments: [streamID]).map(Self.blockInfo)
+            try Row.fetchAll(db, sql: "SELECT * FROM blocks WHERE stream_id = ? ORDER BY id", arguments: [streamID]).map { try Self.blockInfo($0) }
         }
     }
 
     /// Every block of a segment, in file order.
     public func blocks(segmentID: Int64) throws -> [BlockInfo] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM blocks WHERE segment_id = ? ORDER BY offset", arguments: [segmentID]).map(Self.blockInfo)
+            try Row.fetchAll(db, sql: "SELECT * FROM blocks WHERE segment_id = ? ORDER BY offset", arguments: [segmentID]).map {
+                try Self.blockInfo($0)
+            }
         }
     }
 
-    private static func blockInfo(_ row: Row) -> BlockInfo {
-        BlockInfo(
-            id: row["id"],
-            streamID: row["stream_id"],
-            segmentID: row["segment_id"],
-            shardRowID: row["shard_id"],
-            offset: row["offset"],
-            length: row["length"],
-            recordCount: row["record_count"],
-            rawBytes: row["raw_bytes"],
-            firstSeq: SequenceNumber(padded: row["first_seq"]) ?? SequenceNumber("0")!,
-            lastSeq: SequenceNumber(padded: row["last_seq"]) ?? SequenceNumber("0")!,
-            minTime: row["min_time"],
-            maxTime: row["max_time"],
-            format: RecordFormat(rawValue: row["format"]) ?? .native
+    static func blockInfo(_ row: Row) throws -> BlockInfo {
+        let r = CatalogRow(row, table: "blocks")
+        let minTime = try r.int64("min_time")
+        let maxTime = try r.int64("max_time")
+        guard minTime <= maxTime else { throw r.damaged("max_time", "holds \(maxTime), before min_time \(minTime)") }
+        let firstSeq = try r.parsed("first_seq", "a zero-padded sequence number") { SequenceNumber(padded: $0) }
+        let lastSeq = try r.parsed("last_seq", "a zero-padded sequence number") { SequenceNumber(padded: $0) }
+        guard firstSeq.padded <= lastSeq.padded else { throw r.damaged("last_seq", "is below first_seq") }
+        return BlockInfo(
+            id: try r.int64("id"),
+            streamID: try r.int64("stream_id"),
+            segmentID: try r.int64("segment_id"),
+            shardRowID: try r.int64("shard_id"),
+            offset: try r.int64("offset", in: Int64(SkippableFrame.headerSize)...(Int64(Int32.max) << 16)),
+            length: try r.int64("length", in: Int64(SkippableFrame.headerSize + 1)...CatalogLimits.maxBlockBytes),
+            recordCount: try r.int64("record_count", in: 1...CatalogLimits.maxRawBlockBytes),
+            rawBytes: try r.int64("raw_bytes", in: 0...CatalogLimits.maxRawBlockBytes),
+            firstSeq: firstSeq,
+            lastSeq: lastSeq,
+            minTime: minTime,
+            maxTime: maxTime,
+            format: try r.parsed("format", "a record format (native, lambda-dynamodb, kinesis-record, ...)") { RecordFormat(rawValue: $0) }
         )
     }
 
@@ -397,13 +524,14 @@ public final class Catalog: Sendable {
                 sql: "SELECT g.*, s.shard_id AS shard_name FROM gaps g JOIN shards s ON s.id = g.shard_id WHERE g.stream_id = ? ORDER BY g.id",
                 arguments: [streamID]
             ).map { row in
-                GapInfo(
-                    id: row["id"],
-                    streamID: row["stream_id"],
-                    shardID: row["shard_name"],
-                    afterSequence: (row["after_seq"] as String?).flatMap { SequenceNumber(padded: $0) },
-                    detectedAt: row["detected_at"],
-                    reason: row["reason"]
+                let r = CatalogRow(row, table: "gaps")
+                return GapInfo(
+                    id: try r.int64("id"),
+                    streamID: try r.int64("stream_id"),
+                    shardID: try r.string("shard_name"),
+                    afterSequence: try r.optionalParsed("after_seq", "a zero-padded sequence number") { SequenceNumber(padded: $0) },
+                    detectedAt: try r.int64("detected_at"),
+                    reason: try r.string("reason")
                 )
             }
         }
