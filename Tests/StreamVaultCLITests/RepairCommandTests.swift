@@ -30,7 +30,8 @@ struct RepairCommandTests {
         let shard = namedShard ? "shard-a" : "default"
         #expect(repair.stdoutText.contains("LOST "))
         #expect(repair.stdoutText.contains("records of shard \(shard), sequence "))
-        let lost = try #require(Int(repair.stdoutText.split(separator: "LOST ")[1].prefix { $0.isNumber }))
+        let parts = repair.stdoutText.split(separator: "LOST ")
+        let lost = try #require(parts.count == 2 ? Int(parts[1].prefix { $0.isNumber }) : nil)
         #expect(lost > 0 && lost < 400)
         #expect(try ws.ok(["ls"]).stdoutText.contains("GAP in \(shard)"))
         #expect(try ws.ok(["verify"]).stdoutText.contains(": OK"))

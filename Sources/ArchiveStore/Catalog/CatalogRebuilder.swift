@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-public import StreamModel
+import StreamModel
 import SystemPackage
 
 /// Rebuilds `catalog.sqlite` from the segment files alone (`streamvault catalog rebuild`).
