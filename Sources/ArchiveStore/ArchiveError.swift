@@ -6,6 +6,7 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case locked, segmentCorrupt, catalogMismatch, io, invalidInput, unknownStream, unknownShard, compression, invalidArgument
+            case catalogCorrupt, catalogOutdated, catalogMissing
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -15,6 +16,12 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
         public static let segmentCorrupt = Code(.segmentCorrupt)
         /// The catalog and the files disagree (missing file, unindexed file).
         public static let catalogMismatch = Code(.catalogMismatch)
+        /// A catalog row holds a value of the wrong type or out of range, or SQLite finds the catalog damaged.
+        public static let catalogCorrupt = Code(.catalogCorrupt)
+        /// The catalog needs a migration that only a writer may run (readers open it read-only).
+        public static let catalogOutdated = Code(.catalogOutdated)
+        /// Segment files exist but the catalog that indexes them does not (run `streamvault catalog rebuild`).
+        public static let catalogMissing = Code(.catalogMissing)
         /// A file operation failed.
         public static let io = Code(.io)
         /// Input records are malformed.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where everything lives under the storage directory (docs/FORMAT.md):
 ///
 /// ```
@@ -22,6 +24,20 @@ public struct StorageLayout: Sendable, Equatable {
     public func segmentPath(stream: String, fileName: String) -> String { segmentsDirectory(stream) + "/" + fileName }
     public func rejectedDirectory(_ stream: String) -> String { streamDirectory(stream) + "/rejected" }
     public func lockPath(_ stream: String) -> String { streamDirectory(stream) + "/writer.lock" }
+
+    /// Names of the segment files (`*.ndjson.zst`) in a stream's segments directory, sorted; none if it does not exist.
+    public func segmentFileNames(_ stream: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: segmentsDirectory(stream))) ?? []
+        return names.filter { $0.hasSuffix(".ndjson.zst") }.sorted()
+    }
+
+    /// The streams (directories under the root) that hold segment files, by name.
+    public func streamsWithSegmentFiles() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return names.sorted().filter { name in
+            (try? Self.validateStreamName(name)) != nil && !segmentFileNames(name).isEmpty
+        }
+    }
 
     /// Stream names become directory names: letters, digits, `.`, `-`, `_`, 1-128 characters, not starting with `.`.
     public static func validateStreamName(_ name: String) throws {

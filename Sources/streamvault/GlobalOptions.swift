@@ -33,14 +33,26 @@ struct GlobalOptions: ParsableArguments {
         return logger
     }
 
-    /// Opens the catalog; creating the storage directory only when `create` is set.
-    func openCatalog(create: Bool) throws -> Catalog {
+    /// Opens the catalog. Writers (`create`, or `write` for an existing catalog) may create the storage
+    /// directory and catalog and run migrations; readers open an existing catalog read-only, create no file
+    /// and take no lock, so a read-only archive (a backup, a snapshot mount) can be read.
+    func openCatalog(create: Bool, write: Bool = false) throws -> Catalog {
         let layout = self.layout
-        if !create && !FileManager.default.fileExists(atPath: layout.catalogPath) {
-            throw CLIError(
-                "No archive at '\(layout.root)' (no catalog.sqlite). Pass --storage DIR or set STREAMVAULT_STORAGE, or ingest something first."
-            )
+        if !FileManager.default.fileExists(atPath: layout.catalogPath) {
+            if let stream = layout.streamsWithSegmentFiles().first {
+                throw CLIError(
+                    "The archive at '\(layout.root)' has segment files (stream '\(stream)') but no catalog.sqlite, so nothing could find them. "
+                        + "Run `streamvault catalog rebuild --storage \(layout.root)` to rebuild the catalog from the segment files, "
+                        + "or restore catalog.sqlite from a backup (docs/OPERATIONS.md)."
+                )
+            }
+            if !create {
+                throw CLIError(
+                    "No archive at '\(layout.root)' (no catalog.sqlite). Pass --storage DIR or set STREAMVAULT_STORAGE, or ingest something first."
+                )
+            }
         }
+        guard create || write else { return try Catalog(path: layout.catalogPath, access: .readOnly) }
         try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
         return try Catalog(path: layout.catalogPath)
     }

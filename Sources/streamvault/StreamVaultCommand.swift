@@ -18,6 +18,8 @@ struct StreamVaultCommand: AsyncParsableCommand {
               streamvault verify                                   # every block's checksum vs the catalog
             """,
         version: "0.1.0",
-        subcommands: [Archive.self, Ingest.self, Replay.self, Convert.self, List.self, Stats.self, Verify.self, Sample.self]
+        subcommands: [
+            Archive.self, Ingest.self, Replay.self, Convert.self, List.self, Stats.self, Verify.self, Repair.self, CatalogGroup.self, Sample.self,
+        ]
     )
 }

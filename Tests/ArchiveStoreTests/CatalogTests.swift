@@ -45,7 +45,7 @@ struct CatalogTests {
         let catalog = try backend.makeCatalog(dir)
         let stream = try catalog.ensureStream("orders", source: .file, now: 0)
         let shard = try catalog.ensureShard(streamID: stream.id, shardID: "s", dedupe: .sequence, now: 0)
-        let segment = try catalog.createSegment(streamID: stream.id, fileName: "a.ndjson.zst", committedBytes: 10, now: 0)
+        let segment = try catalog.createSegment(streamID: stream.id, fileName: "20260101T000000Z-0000000a.ndjson.zst", committedBytes: 10, now: 0)
         var commit = BlockCommit(streamID: stream.id, segmentID: segment.id, committedBytes: 1010)
         for i in 0..<100 {  // block i covers minutes [i, i+1)
             let header = BlockHeader(

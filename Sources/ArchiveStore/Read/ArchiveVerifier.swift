@@ -2,8 +2,9 @@ import Foundation
 import StreamModel
 import SystemPackage
 
-/// Checks that the files hold exactly what the catalog says: every block's header and zstd checksum,
-/// block counts and ranges, contiguous block layout, sealed segments' SHA-256, and no unindexed files.
+/// Checks the catalog itself (``CatalogChecks``), then that the files hold exactly what it says: every
+/// block's header and zstd checksum, block counts and ranges, contiguous block layout, sealed segments'
+/// SHA-256, and no unindexed files.
 public struct ArchiveVerifier {
     /// One finding. `isDamage` findings make `streamvault verify` exit 1.
     public struct Finding: Sendable, CustomStringConvertible {
@@ -13,8 +14,11 @@ public struct ArchiveVerifier {
         public var message: String
         public var isDamage: Bool
         public var description: String {
+            let kind = isDamage ? "DAMAGED" : "note"
+            // Findings about the catalog itself name no segment.
+            guard !segment.isEmpty else { return "\(kind): catalog\(stream.isEmpty ? "" : " (stream \(stream))"): \(message)" }
             let at = blockOffset.map { " block@\($0)" } ?? ""
-            return "\(isDamage ? "DAMAGED" : "note"): \(stream)/segments/\(segment)\(at): \(message)"
+            return "\(kind): \(stream)/segments/\(segment)\(at): \(message)"
         }
     }
 
@@ -39,6 +43,8 @@ public struct ArchiveVerifier {
     /// Verifies `streams` (all when empty); `progress` is called after each segment.
     public func verify(streams names: [String] = [], progress: (Report) -> Void = { _ in }) throws -> Report {
         var report = Report()
+        // The catalog first: files are checked against its rows, which must be readable and consistent.
+        guard try CatalogChecks.run(catalog, into: &report.findings) else { return report }
         let reader = try BlockReader(layout: layout, catalog: catalog)
         let streams = try names.isEmpty ? catalog.streams() : names.map { try catalog.requireStream($0) }
         for stream in streams {

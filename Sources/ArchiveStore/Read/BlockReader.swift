@@ -11,7 +11,7 @@ public final class BlockReader {
     public let layout: StorageLayout
     public let catalog: Catalog
     private let decompressor: ZstdDecompressor
-    private var files: [Int64: FileIO] = [:]
+    private var files: [Int64: OpenSegment] = [:]
     private var compressed: [UInt8] = []
     /// The records of the last block read: newline-terminated JSON lines.
     public private(set) var records: [UInt8] = []
@@ -23,16 +23,16 @@ public final class BlockReader {
     }
 
     deinit {
-        for file in files.values { file.close() }
+        for file in files.values { file.io.close() }
     }
 
     /// Reads and decompresses `block`; its records are then in ``records``.
     /// - Returns: the block's header as stored in the segment.
     @discardableResult
     public func read(_ block: BlockInfo) throws -> BlockHeader {
-        let file = try file(for: block.segmentID, streamID: block.streamID)
-        try file.read(count: Int(block.length), at: Int(block.offset), into: &compressed)
-        let where_ = "block at byte \(block.offset) of segment '\(file.path)'"
+        let file = try checkedFile(for: block)
+        try file.io.read(count: Int(block.length), at: Int(block.offset), into: &compressed)
+        let where_ = "block at byte \(block.offset) of segment '\(file.io.path)'"
         return try compressed.withUnsafeBytes { bytes in
             guard let frame = SkippableFrame.parse(bytes), frame.magic == SkippableFrame.blockMagic else {
                 throw ArchiveError(
@@ -47,11 +47,46 @@ public final class BlockReader {
                 throw ArchiveError(code: .segmentCorrupt, message: "The \(where_) has an unreadable header (\(error)). Run `streamvault verify`.")
             }
             let body = UnsafeRawBufferPointer(rebasing: bytes[frame.payload.upperBound...])
-            if let problem = decompressor.decompressFrame(body, into: &records) {
+            // The catalog's raw size bounds the allocation: a damaged frame cannot ask for gigabytes.
+            if let problem = decompressor.decompressFrame(body, into: &records, limit: Int(block.rawBytes)) {
                 throw ArchiveError(code: .segmentCorrupt, message: "The \(where_) does not decompress: \(problem). Run `streamvault verify`.")
             }
             return header
         }
+    }
+
+    /// The block's segment file, once the block is known to lie inside it: within the segment's committed
+    /// bytes (the catalog) and within the file (the disk).
+    private func checkedFile(for block: BlockInfo) throws -> OpenSegment {
+        var file = try file(for: block.segmentID, streamID: block.streamID)
+        let (end, overflow) = block.offset.addingReportingOverflow(block.length)
+        if !overflow && end > file.segment.committedBytes && file.segment.state == .open {
+            // A live writer may have committed since the segment row was read.
+            files[block.segmentID] = nil
+            file.io.close()
+            file = try self.file(for: block.segmentID, streamID: block.streamID)
+        }
+        guard !overflow, end <= file.segment.committedBytes else {
+            throw ArchiveError(
+                code: .catalogCorrupt,
+                message: "The catalog is damaged: table 'blocks', row \(block.id) places a block at bytes \(block.offset)+\(block.length) of segment "
+                    + "'\(file.segment.fileName)', past its committed length \(file.segment.committedBytes). Run `streamvault verify`; "
+                    + "`streamvault catalog rebuild --force` rebuilds the catalog from the segment files."
+            )
+        }
+        if end > file.size {
+            file.size = try file.io.size()
+            files[block.segmentID] = file
+            guard end <= file.size else {
+                throw ArchiveError(
+                    code: .segmentCorrupt,
+                    message: "Segment '\(file.io.path)' is \(file.size) bytes, but its block at byte \(block.offset) ends at \(end): the file was "
+                        + "truncated. Run `streamvault verify`; restore the file from a backup, or run `streamvault repair --stream NAME` to cut "
+                        + "the segment back to its last intact block (the records after it are lost)."
+                )
+            }
+        }
+        return file
     }
 
     /// Calls `body` with each record (without its newline) of the last block read.
@@ -70,22 +105,46 @@ public final class BlockReader {
 
     /// Path of a segment file by catalog id.
     public func segmentPath(_ segmentID: Int64, streamID: Int64) throws -> String {
-        try file(for: segmentID, streamID: streamID).path
+        try file(for: segmentID, streamID: streamID).io.path
     }
 
-    private func file(for segmentID: Int64, streamID: Int64) throws -> FileIO {
+    private struct OpenSegment {
+        var io: FileIO
+        var segment: SegmentInfo
+        var size: Int
+    }
+
+    private func file(for segmentID: Int64, streamID: Int64) throws -> OpenSegment {
         if let file = files[segmentID] { return file }
         guard let segment = try catalog.segment(id: segmentID) else {
             throw ArchiveError(code: .catalogMismatch, message: "Block refers to segment \(segmentID), which the catalog does not have.")
         }
-        let streamName =
-            try catalog.database.read { db in try String.fetchOne(db, sql: "SELECT name FROM streams WHERE id = ?", arguments: [streamID]) } ?? "?"
-        let path = layout.segmentPath(stream: streamName, fileName: segment.fileName)
-        let file = try FileIO.open(path, .readOnly)
+        guard segment.streamID == streamID else {
+            throw ArchiveError.catalogDamaged(
+                table: "segments",
+                rowID: "\(segmentID)",
+                column: "stream_id",
+                problem: "holds \(segment.streamID), but a block of stream \(streamID) lies in it"
+            )
+        }
+        guard let stream = try catalog.stream(id: streamID) else {
+            throw ArchiveError(
+                code: .catalogMismatch,
+                message: "Segment \(segmentID) belongs to stream \(streamID), which the catalog does not have."
+            )
+        }
+        let path = layout.segmentPath(stream: stream.name, fileName: segment.fileName)
+        let io = try FileIO.open(path, .readOnly)
+        let size: Int
+        do { size = try io.size() } catch {
+            io.close()
+            throw error
+        }
         if files.count > 64 {  // bound open descriptors on year-long replays
-            for f in files.values { f.close() }
+            for f in files.values { f.io.close() }
             files.removeAll()
         }
+        let file = OpenSegment(io: io, segment: segment, size: size)
         files[segmentID] = file
         return file
     }

@@ -72,6 +72,17 @@ public final class StreamWriter {
         self.logger = logger
         self.logger[metadataKey: "sv.stream"] = "\(streamName)"
         self.compressor = try BlockCompressor(level: configuration.compressionLevel)
+        // Segment files of a stream the catalog does not know: its catalog was lost or replaced. Writing
+        // now would start a second history beside them that replay could never join.
+        if try catalog.stream(named: streamName) == nil, let orphan = layout.segmentFileNames(streamName).first {
+            throw ArchiveError(
+                code: .catalogMissing,
+                message:
+                    "Stream '\(streamName)' has segment files (e.g. '\(layout.segmentPath(stream: streamName, fileName: orphan))') that the catalog "
+                    + "does not know: the catalog was lost or replaced. Run `streamvault catalog rebuild --force` to rebuild it from the segment files "
+                    + "(the current catalog is kept aside), or restore catalog.sqlite from a backup (docs/OPERATIONS.md)."
+            )
+        }
         self.stream = try catalog.ensureStream(
             streamName,
             source: source,
@@ -351,7 +362,10 @@ public final class StreamWriter {
             throw ArchiveError(
                 code: .segmentCorrupt,
                 message:
-                    "Segment '\(path)' is \(size) bytes but the catalog has committed \(open.committedBytes). The file was truncated outside StreamVault; run `streamvault verify`."
+                    "Segment '\(path)' is \(size) bytes but the catalog has committed \(open.committedBytes): the file was truncated outside "
+                    + "StreamVault, and the stream cannot be written until that is resolved. Restore the file from a backup, or run "
+                    + "`streamvault repair --stream \(stream.name)` to cut it back to its last intact block (the records after it are lost; "
+                    + "repair records them as a gap and says which)."
             )
         }
         segment = open

@@ -47,11 +47,13 @@ final class ZstdDecompressor {
     deinit { ZSTD_freeDCtx(context) }
 
     /// Decompresses exactly one frame (verifying its checksum) into `output`, replacing its contents.
+    /// - Parameter limit: the most bytes the frame may decompress to (its header is not trusted beyond it).
     /// - Returns: `nil` on success, else zstd's reason.
-    func decompressFrame(_ frame: UnsafeRawBufferPointer, into output: inout [UInt8]) -> String? {
+    func decompressFrame(_ frame: UnsafeRawBufferPointer, into output: inout [UInt8], limit: Int = Int(CatalogLimits.maxRawBlockBytes)) -> String? {
         let size = ZSTD_getFrameContentSize(frame.baseAddress, frame.count)
         guard size != ZSTD_CONTENTSIZE_ERROR else { return "not a zstd frame" }
-        guard size != ZSTD_CONTENTSIZE_UNKNOWN, size < 1 << 34 else { return "frame has no content size" }
+        guard size != ZSTD_CONTENTSIZE_UNKNOWN else { return "frame has no content size" }
+        guard size <= UInt64(max(limit, 0)) else { return "frame claims \(size) bytes of content, more than the \(limit) expected" }
         let length = Int(size)
         if output.count != length {
             if output.capacity >= length {

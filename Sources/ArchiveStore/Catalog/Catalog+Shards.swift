@@ -1,0 +1,64 @@
+import GRDB
+import StreamModel
+
+/// Shards: lineage, dedupe rule, checkpoints.
+extension Catalog {
+    /// The shard `shardID` of the stream, creating it if needed. Parents given later fill in parents not known yet.
+    public func ensureShard(
+        streamID: Int64,
+        shardID: String,
+        parentShardID: String? = nil,
+        adjacentParentShardID: String? = nil,
+        dedupe: DedupeRule,
+        now: Int64
+    ) throws -> ShardInfo {
+        try database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO shards (stream_id, shard_id, parent_shard_id, adjacent_parent_shard_id, dedupe, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(stream_id, shard_id) DO UPDATE SET
+                        parent_shard_id = coalesce(parent_shard_id, excluded.parent_shard_id),
+                        adjacent_parent_shard_id = coalesce(adjacent_parent_shard_id, excluded.adjacent_parent_shard_id)
+                    """,
+                arguments: [streamID, shardID, parentShardID, adjacentParentShardID, dedupe.rawValue, now]
+            )
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM shards WHERE stream_id = ? AND shard_id = ?", arguments: [streamID, shardID])
+            else {
+                throw ArchiveError(code: .catalogMismatch, message: "Shard '\(shardID)' vanished from the catalog while it was being created.")
+            }
+            return try Self.shardInfo(row)
+        }
+    }
+
+    /// The stream's shards, parents (both, after a merge) before children, then by creation.
+    public func shards(streamID: Int64) throws -> [ShardInfo] {
+        let all = try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM shards WHERE stream_id = ? ORDER BY id", arguments: [streamID]).map { try Self.shardInfo($0) }
+        }
+        return ShardLineage.order(all, lineage: \.lineage)
+    }
+
+    /// Marks a shard closed and fully read (its children may start).
+    public func markShardClosed(rowID: Int64, at now: Int64) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE shards SET closed_at = coalesce(closed_at, ?) WHERE id = ?", arguments: [now, rowID])
+        }
+    }
+
+    static func shardInfo(_ row: Row) throws -> ShardInfo {
+        let r = CatalogRow(row, table: "shards")
+        return ShardInfo(
+            rowID: try r.int64("id"),
+            streamID: try r.int64("stream_id"),
+            shardID: try r.string("shard_id"),
+            parentShardID: try r.optionalString("parent_shard_id"),
+            adjacentParentShardID: try r.optionalString("adjacent_parent_shard_id"),
+            dedupe: try r.parsed("dedupe", "sequence or event-id") { DedupeRule(rawValue: $0) },
+            checkpoint: try r.optionalParsed("checkpoint_text", "a sequence number (digits)") { SequenceNumber($0) },
+            recordCount: try r.int64("record_count", in: 0...Int64.max),
+            closedAt: try r.optionalInt64("closed_at"),
+            createdAt: try r.int64("created_at")
+        )
+    }
+}
