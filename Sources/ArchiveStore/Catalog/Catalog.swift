@@ -260,7 +260,7 @@ public final class Catalog: Sendable {
                 raw += Int64(h.rawBytes)
                 minTime = min(minTime, h.minTime)
                 maxTime = max(maxTime, h.maxTime)
-                maxSpan = max(maxSpan, h.maxTime - h.minTime)
+                maxSpan = max(maxSpan, h.timeSpanMillis)
                 perShard[block.shardRowID, default: 0] += Int64(h.count)
             }
             try db.execute(
@@ -323,7 +323,8 @@ public final class Catalog: Sendable {
     public func blocks(streamID: Int64, timeFrom from: Int64, timeTo to: Int64) throws -> [BlockInfo] {
         try database.read { db in
             let span = try Int64.fetchOne(db, sql: "SELECT max_block_span_ms FROM streams WHERE id = ?", arguments: [streamID]) ?? 0
-            let lower = from == Int64.min ? Int64.min : from - span
+            let (difference, overflow) = from.subtractingReportingOverflow(span)
+            let lower = overflow ? Int64.min : difference
             return try Row.fetchAll(
                 db,
                 sql: """
