@@ -15,7 +15,10 @@ extension StreamVaultCommand {
 
                 Shards and duplicates: neither shape names its shard.
                   --shard ID   the input is that shard's log, in sequence order; a record at or below the \
-                shard's archived sequence number is a duplicate and is skipped. Re-ingesting a file is a no-op.
+                shard's archived sequence number is a duplicate, skipped, when an archived block of the shard \
+                holds it; any other record below that position stops the run (the input is not that shard's log \
+                in order). Re-ingesting a file is a no-op. A shard id is 1 to 128 characters of A-Z a-z 0-9 . _ : - \
+                ('default' is reserved).
                   (no --shard) records go to the stream's 'default' shard and a record whose eventID is \
                 already archived is skipped, whatever its order.
 
@@ -35,7 +38,12 @@ extension StreamVaultCommand {
         @Option(help: ArgumentHelp("Stream to archive into (created on first use), e.g. the table name.", valueName: "name"))
         var stream: String
 
-        @Option(help: ArgumentHelp("The shard the input came from (see discussion). Default: the stream's 'default' shard.", valueName: "id"))
+        @Option(
+            help: ArgumentHelp(
+                "The shard the input came from (see discussion): \(ShardName.rule). Default: the stream's 'default' shard.",
+                valueName: "id"
+            )
+        )
         var shard: String?
 
         @Option(help: "Input layout; auto looks at the first value.")
@@ -44,12 +52,15 @@ extension StreamVaultCommand {
         @Flag(help: "Set invalid records aside in <storage>/<stream>/rejected/ with the reason, and go on.")
         var skipInvalid = false
 
-        @Option(name: .customLong("block-kib"), help: ArgumentHelp("Uncompressed KiB of one shard's records per block (advanced).", valueName: "KiB"))
+        @Option(
+            name: .customLong("block-kib"),
+            help: ArgumentHelp("Uncompressed KiB of one shard's records per block, 1 to 65536 (advanced).", valueName: "KiB")
+        )
         var blockKiB = 1024
 
         @Option(
             name: .customLong("commit-kib"),
-            help: ArgumentHelp("Uncompressed KiB buffered between commits (fsync + catalog transaction) (advanced).", valueName: "KiB")
+            help: ArgumentHelp("Uncompressed KiB buffered between commits (fsync + catalog transaction), 1 to 1048576 (advanced).", valueName: "KiB")
         )
         var commitKiB = 8192
 
@@ -59,8 +70,20 @@ extension StreamVaultCommand {
         func validate() throws {
             try global.validateLogLevel()
             guard !files.isEmpty else { throw ValidationError("Name at least one input file, or - for stdin.") }
-            guard blockKiB >= 1, commitKiB >= 1 else { throw ValidationError("--block-kib and --commit-kib must be at least 1.") }
+            try Self.requireRange("--block-kib", blockKiB, Self.blockKiBRange)
+            try Self.requireRange("--commit-kib", commitKiB, Self.commitKiBRange)
             do { try StorageLayout.validateStreamName(stream) } catch { throw ValidationError("\(error)") }
+            if let shard { do { try ShardName.validate(shard) } catch { throw ValidationError("\(error)") } }
+        }
+
+        /// 1 KiB to 64 MiB per block, 1 KiB to 1 GiB between commits: far beyond what helps, far below overflow.
+        static let blockKiBRange = 1...65_536
+        static let commitKiBRange = 1...1_048_576
+
+        static func requireRange(_ option: String, _ value: Int, _ range: ClosedRange<Int>) throws {
+            guard range.contains(value) else {
+                throw ValidationError("\(option) must be between \(range.lowerBound) and \(range.upperBound) (got \(value)).")
+            }
         }
 
         func run() throws {

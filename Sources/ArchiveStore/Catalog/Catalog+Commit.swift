@@ -31,7 +31,7 @@ extension Catalog {
                 raw += Int64(h.rawBytes)
                 minTime = min(minTime, h.minTime)
                 maxTime = max(maxTime, h.maxTime)
-                maxSpan = max(maxSpan, h.maxTime - h.minTime)
+                maxSpan = max(maxSpan, h.timeSpanMillis)
                 perShard[block.shardRowID, default: 0] += Int64(h.count)
             }
             try db.execute(

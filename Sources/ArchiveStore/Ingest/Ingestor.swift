@@ -65,6 +65,7 @@ public final class Ingestor {
         logger: Logger = Logger(label: "streamvault.ingest"),
         progress: @escaping (IngestSummary) -> Void = { _ in }
     ) throws {
+        if let shard = options.shard { try ShardName.validate(shard) }
         self.options = options
         self.writer = try StreamWriter(
             layout: layout,
@@ -271,14 +272,23 @@ public final class Ingestor {
             return
         }
         let format: RecordFormat = facts.hasEventSourceARN ? .lambdaDynamoDB : .native
-        _ = try writer.append(
-            record,
-            shard: shardID,
-            sequence: facts.sequenceNumber,
-            eventID: facts.eventID,
-            eventTime: facts.eventTimeMillis,
-            format: format
-        )
+        do {
+            _ = try writer.append(
+                record,
+                shard: shardID,
+                sequence: facts.sequenceNumber,
+                eventID: facts.eventID,
+                eventTime: facts.eventTimeMillis,
+                format: format
+            )
+        } catch let error as ArchiveError where error.code == .invalidInput {
+            throw ArchiveError(
+                code: .invalidInput,
+                message: "\(source):\(line): \(error.message) Everything before this record is archived. If the input holds records of "
+                    + "several shards, or is out of order, leave out --shard: records then go to the stream's '\(ShardInfo.defaultShardID)' "
+                    + "shard, where duplicates are recognised by eventID in any order."
+            )
+        }
         if summary.recordsRead >= nextProgress {
             nextProgress += 100_000
             var snapshot = summary

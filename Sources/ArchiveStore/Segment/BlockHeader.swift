@@ -23,6 +23,14 @@ public struct BlockHeader: Codable, Sendable, Equatable {
     /// Uncompressed size of the records frame.
     public var rawBytes: Int
 
+    /// `maxTime - minTime`, never trapping: a header read from disk may hold any numbers. Saturates at
+    /// `Int64.max`; 0 when the range is empty or inverted.
+    public var timeSpanMillis: Int64 {
+        guard maxTime > minTime else { return 0 }
+        let (span, overflow) = maxTime.subtractingReportingOverflow(minTime)
+        return overflow ? .max : span
+    }
+
     public init(shard: String, count: Int, firstSeq: String, lastSeq: String, minTime: Int64, maxTime: Int64, format: RecordFormat, rawBytes: Int) {
         self.shard = shard
         self.count = count

@@ -21,6 +21,8 @@ final class ShardBuffer {
     var lastSeq: [UInt8] = []
     var minTime = Int64.max
     var maxTime = Int64.min
+    /// The last archived block read to confirm a duplicate: its range and the sequence numbers it holds.
+    var checkedBlock: (range: ClosedRange<SequenceNumber>, sequences: Set<SequenceNumber>)?
 
     init(info: ShardInfo) {
         self.info = info
@@ -45,6 +47,22 @@ final class ShardBuffer {
         if lastSeq.isEmpty || SequenceNumber.compareDigits(seq, lastSeq) > 0 { replace(&lastSeq, with: seq) }
         if eventTime < minTime { minTime = eventTime }
         if eventTime > maxTime { maxTime = eventTime }
+    }
+
+    /// Whether the open block holds a record with sequence number `seq` (ordered shards: the block is sorted).
+    func holdsSequence(_ seq: UnsafeBufferPointer<UInt8>) -> Bool {
+        records.withUnsafeBufferPointer { all in
+            var low = 0
+            var high = recordInfo.count - 1
+            while low <= high {
+                let mid = (low + high) / 2
+                let info = recordInfo[mid]
+                let order = SequenceNumber.compareDigits(UnsafeBufferPointer(rebasing: all[info.seqStart..<info.seqEnd]), seq)
+                if order == 0 { return true }
+                if order < 0 { low = mid + 1 } else { high = mid - 1 }
+            }
+            return false
+        }
     }
 
     /// Drops the records at `indexes` from the open block (their event ids were found already archived).

@@ -33,6 +33,8 @@ public final class StreamWriter {
     private var pendingRawBytes = 0
     private var pendingRecordCount = 0
     private var bufferedRawBytes = 0
+    /// Reads archived blocks back to confirm duplicates below an ordered shard's position.
+    private var duplicateReader: BlockReader?
 
     /// Totals since the writer was opened.
     public private(set) var statistics = Statistics()
@@ -109,7 +111,10 @@ public final class StreamWriter {
         adjacentParentShardID: String? = nil,
         dedupe: DedupeRule
     ) throws -> ShardInfo {
-        if let existing = shards[shardID] { return existing.info }
+        if let existing = shards[shardID] {
+            try Self.requireSameRule(existing.info, dedupe, stream: stream.name)
+            return existing.info
+        }
         let info = try catalog.ensureShard(
             streamID: stream.id,
             shardID: shardID,
@@ -118,8 +123,25 @@ public final class StreamWriter {
             dedupe: dedupe,
             now: clock.nowMillis()
         )
+        try Self.requireSameRule(info, dedupe, stream: stream.name)
         shards[shardID] = ShardBuffer(info: info)
         return info
+    }
+
+    /// A shard's duplicates rule never changes: records judged by the other rule would be dropped wrongly.
+    private static func requireSameRule(_ info: ShardInfo, _ dedupe: DedupeRule, stream: String) throws {
+        guard info.dedupe != dedupe else { return }
+        let how: String
+        switch info.dedupe {
+        case .eventID: how = "records in any order, one copy per eventID (what ingest without --shard writes)"
+        case .sequence: how = "one shard's log in sequence order"
+        }
+        throw ArchiveError(
+            code: .invalidArgument,
+            message: "Shard '\(info.shardID)' of stream '\(stream)' recognises duplicates by '\(info.dedupe.rawValue)' (\(how)); it cannot take "
+                + "records by the '\(dedupe.rawValue)' rule, which would skip records wrongly as duplicates. Send them to a shard of their own: "
+                + "a different --shard ID, or no --shard for the stream's event-id shard '\(ShardInfo.defaultShardID)'."
+        )
     }
 
     /// The outcome of offering one record.
@@ -180,6 +202,7 @@ public final class StreamWriter {
         switch shard.info.dedupe {
         case .sequence:
             if !shard.highWater.isEmpty && SequenceNumber.compareDigits(seq, shard.highWater) <= 0 {
+                try requireArchived(seq, of: shard)
                 statistics.duplicates += 1
                 return .duplicate
             }
@@ -197,7 +220,7 @@ public final class StreamWriter {
                 shard.highWater.removeAll(keepingCapacity: true)
                 shard.highWater.append(contentsOf: seq)
             }
-            let key = Array(eventID)
+            let key = Self.decodedEventID(eventID)
             guard shard.pendingEventIDs.insert(key).inserted else {
                 statistics.duplicates += 1
                 return .duplicate
@@ -211,6 +234,56 @@ public final class StreamWriter {
         if shard.records.count >= configuration.blockBytes { try finishBlock(shard) }
         if pendingRawBytes + bufferedRawBytes >= configuration.commitBytes { try commit() }
         return .accepted
+    }
+
+    /// An eventID's value: `"\u0041"` and `"A"` are the same id. Escapes are rare, so only they pay for decoding.
+    private static func decodedEventID(_ raw: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        guard let base = raw.baseAddress, memchr(base, Int32(UInt8(ascii: "\\")), raw.count) != nil else { return Array(raw) }
+        return JSONCursor(UnsafeRawBufferPointer(raw)).unescaped(0..<raw.count)
+    }
+
+    /// A record at or below an ordered shard's position is a duplicate only if a block of the shard holds it
+    /// (the open block, or an archived one). Anything else proves the input is not the shard's log in order.
+    private func requireArchived(_ seq: UnsafeBufferPointer<UInt8>, of shard: ShardBuffer) throws {
+        if !shard.isEmpty && SequenceNumber.compareDigits(seq, shard.firstSeq) >= 0 {
+            if shard.holdsSequence(seq) { return }
+            throw notInShardLog(seq, shard)
+        }
+        guard let sequence = SequenceNumber(String(decoding: seq, as: UTF8.self)) else { throw notInShardLog(seq, shard) }
+        if let known = shard.checkedBlock, known.range.contains(sequence) {
+            if known.sequences.contains(sequence) { return }
+            throw notInShardLog(seq, shard)
+        }
+        // Blocks accepted this run but not committed are not in the catalog yet: commit them first (rare path).
+        if pendingRecordCount > 0 { try commit() }
+        guard let block = try catalog.blocks(shardRowID: shard.info.rowID, sequenceFrom: sequence, sequenceTo: sequence).first else {
+            throw notInShardLog(seq, shard)
+        }
+        let reader = try blockReader()
+        try reader.read(block)
+        var sequences = Set<SequenceNumber>()
+        reader.forEachRecord { record in
+            var c = JSONCursor(UnsafeRawBufferPointer(record))
+            guard let found = ChangeRecordScanner.locateNative(&c)?.sequence else { return }
+            if let number = SequenceNumber(String(decoding: record[found], as: UTF8.self)) { sequences.insert(number) }
+        }
+        shard.checkedBlock = (block.firstSeq...block.lastSeq, sequences)
+        guard sequences.contains(sequence) else { throw notInShardLog(seq, shard) }
+    }
+
+    private func notInShardLog(_ seq: UnsafeBufferPointer<UInt8>, _ shard: ShardBuffer) -> ArchiveError {
+        ArchiveError(
+            code: .invalidInput,
+            message: "Sequence number \(String(decoding: seq, as: UTF8.self)) is at or below shard '\(shard.info.shardID)''s position "
+                + "\(String(decoding: shard.highWater, as: UTF8.self)), but no block of the shard holds it: the records are not that shard's log in sequence order."
+        )
+    }
+
+    private func blockReader() throws -> BlockReader {
+        if let reader = duplicateReader { return reader }
+        let reader = try BlockReader(layout: layout, catalog: catalog)
+        duplicateReader = reader
+        return reader
     }
 
     /// Records the archive will hold once ``commit()`` returns.

@@ -211,22 +211,47 @@ public struct JSONCursor {
         }
     }
 
+    /// Checks one multi-byte character (Unicode's table of well-formed UTF-8): the lead byte fixes the length
+    /// and the range of the second byte, which rules out overlong forms, surrogates and code points above U+10FFFF.
     @usableFromInline
     mutating func readUTF8Sequence() throws(ShapeError) {
         let b = base[offset]
         let length: Int
-        if b & 0xE0 == 0xC0, b >= 0xC2 {
-            length = 2
-        } else if b & 0xF0 == 0xE0 {
+        var low: UInt8 = 0x80
+        var high: UInt8 = 0xBF
+        switch b {
+        case 0xC2...0xDF: length = 2
+        case 0xE0:
             length = 3
-        } else if b & 0xF8 == 0xF0, b <= 0xF4 {
+            low = 0xA0  // below: overlong
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED:
+            length = 3
+            high = 0x9F  // above: UTF-16 surrogates
+        case 0xF0:
             length = 4
-        } else {
-            throw fail("invalid UTF-8")
+            low = 0x90  // below: overlong
+        case 0xF1...0xF3: length = 4
+        case 0xF4:
+            length = 4
+            high = 0x8F  // above: beyond U+10FFFF
+        default:
+            throw fail("invalid UTF-8: byte 0x\(Self.hex(b)) cannot start a character")
         }
         guard offset + length <= count else { throw fail("truncated UTF-8 sequence", at: count) }
-        for i in 1..<length where base[offset + i] & 0xC0 != 0x80 { throw fail("invalid UTF-8") }
+        let second = base[offset + 1]
+        guard second >= low && second <= high else {
+            throw fail(
+                "invalid UTF-8: 0x\(Self.hex(b)) 0x\(Self.hex(second)) is an overlong form, a surrogate, beyond U+10FFFF or not a continuation"
+            )
+        }
+        for i in 2..<length where base[offset + i] & 0xC0 != 0x80 { throw fail("invalid UTF-8: a character ends early") }
         offset += length
+    }
+
+    static func hex(_ b: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF".utf8)
+        return String(decoding: [digits[Int(b >> 4)], digits[Int(b & 0x0F)]], as: UTF8.self)
     }
 
     @inlinable @inline(__always)

@@ -153,8 +153,8 @@ public enum ChangeRecordScanner {
                         throw c.fail("expected epoch seconds as a number")
                     }
                     let r = try c.readNumber()
-                    guard let ms = EventTime.millis(fromSeconds: c.bytes(r)) else {
-                        throw ShapeError(expectation: "epoch seconds out of range", offset: r.lowerBound)
+                    guard let ms = EventTime.millis(fromSeconds: c.bytes(r)), EventTime.validMillis.contains(ms) else {
+                        throw ShapeError(expectation: EventTime.rangeExpectation + " (epoch seconds 0 to 253402300799)", offset: r.lowerBound)
                     }
                     time = ms
                 } else if c.equals(key, "SizeBytes") {

@@ -4,6 +4,14 @@
 /// exponent (`1.47949974E9` from some SDKs); Kinesis Data Streams for DynamoDB gives milliseconds or
 /// microseconds. Parsing goes through integer arithmetic, never `Double`, so nothing drifts.
 public enum EventTime {
+    /// The event times the archive accepts, in epoch milliseconds: 1970-01-01T00:00:00Z through
+    /// 9999-12-31T23:59:59.999Z. Anything else is a broken record, and keeping times in this range keeps every
+    /// difference of two times far from overflowing.
+    public static let validMillis: ClosedRange<Int64> = 0...253_402_300_799_999
+
+    /// What a record outside ``validMillis`` is told.
+    public static let rangeExpectation = "expected a time from 1970-01-01 to 9999-12-31"
+
     /// Milliseconds from a JSON number of seconds; fractions below a millisecond are truncated.
     public static func millis(fromSeconds number: UnsafeBufferPointer<UInt8>) -> Int64? {
         scaled(number, by: 3)

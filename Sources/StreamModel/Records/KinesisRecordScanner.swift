@@ -177,10 +177,12 @@ public enum KinesisRecordScanner {
         guard let eventID else { throw ShapeError(path: [.key("eventID")], expectation: "missing", offset: 0) }
         guard let time else { throw ShapeError(path: [.key("dynamodb"), .key("ApproximateCreationDateTime")], expectation: "missing", offset: 0) }
         let number = c.bytes(time)
-        guard let millis = micro ? EventTime.millis(fromMicros: number) : EventTime.millis(fromMillis: number) else {
+        guard let millis = micro ? EventTime.millis(fromMicros: number) : EventTime.millis(fromMillis: number),
+            EventTime.validMillis.contains(millis)
+        else {
             throw ShapeError(
                 path: [.key("dynamodb"), .key("ApproximateCreationDateTime")],
-                expectation: "time out of range",
+                expectation: EventTime.rangeExpectation + (micro ? " (epoch microseconds)" : " (epoch milliseconds)"),
                 offset: time.lowerBound
             )
         }
