@@ -22,7 +22,7 @@ struct ArchiveShutdownTests {
         Case(behaviour: .neverAnswers, source: ["--kinesis-stream", "orders-cdc"]),
         Case(behaviour: .neverAnswers, source: ["--table", "Orders"]),
     ])
-    func sigtermDuringAnOutageExitsWithinTenSeconds(_ c: Case) throws {
+    func sigtermDuringAnOutageExitsWithinTenSeconds(_ c: Case) async throws {
         let endpoint = try DeadEndpoint(c.behaviour)
         let workspace = try CLIWorkspace()
         let archiver = try CommandRunner.start(
@@ -30,12 +30,13 @@ struct ArchiveShutdownTests {
             ["archive"] + c.source + ["--endpoint-url", endpoint.url, "--poll-interval", "0.2", "--storage", workspace.storage],
             environment: Self.environment
         )
-        // Long enough to be inside a retry, a backoff sleep or a hanging request.
-        usleep(3_000_000)
+        // Long enough to be inside a retry, a backoff sleep or a hanging request. (Waits are async: blocking the
+        // few cooperative threads would stall the other tests running beside this one.)
+        try await Task.sleep(for: .seconds(3))
         #expect(archiver.process.isRunning, "the archiver must keep trying while the endpoint is down")
         let signalled = ContinuousClock.now
         archiver.kill(SIGTERM)
-        while archiver.process.isRunning && ContinuousClock.now - signalled < .seconds(10) { usleep(50_000) }
+        while archiver.process.isRunning && ContinuousClock.now - signalled < .seconds(10) { try await Task.sleep(for: .milliseconds(50)) }
         let exitedInTime = !archiver.process.isRunning
         if !exitedInTime { archiver.kill(SIGKILL) }
         let result = try archiver.wait()
@@ -44,13 +45,12 @@ struct ArchiveShutdownTests {
     }
 
     /// `--endpoint-url` may carry `user:password@`; neither errors nor debug logs repeat it.
-    @Test func endpointUserInfoIsRedactedInErrorsAndLogs() throws {
+    @Test func endpointUserInfoIsRedactedInErrorsAndLogs() async throws {
         let endpoint = try DeadEndpoint(.refusesConnections)
         let workspace = try CLIWorkspace()
         let url = "http://alice:hunter2@127.0.0.1:\(endpoint.port)"
-        let result = try CommandRunner.streamvault(
-            ["archive", "--kinesis-stream", "orders-cdc", "--once", "--endpoint-url", url, "--log-level", "trace", "--storage", workspace.storage],
-            environment: Self.environment
+        let result = try await Self.run(
+            ["archive", "--kinesis-stream", "orders-cdc", "--once", "--endpoint-url", url, "--log-level", "trace", "--storage", workspace.storage]
         )
         #expect(result.status != 0)
         #expect(result.stderr.contains("127.0.0.1:\(endpoint.port)"), "the error should still name the endpoint: \(result.stderr.suffix(1500))")
@@ -58,12 +58,18 @@ struct ArchiveShutdownTests {
         #expect(!result.stderr.contains("alice"), "the user name was printed: \(result.stderr.suffix(1500))")
         #expect(!result.stdoutText.contains("hunter2"))
 
-        let invalid = try CommandRunner.streamvault(
-            ["archive", "--kinesis-stream", "orders-cdc", "--once", "--endpoint-url", "ftp://alice:hunter2@host", "--storage", workspace.storage],
-            environment: Self.environment
+        let invalid = try await Self.run(
+            ["archive", "--kinesis-stream", "orders-cdc", "--once", "--endpoint-url", "ftp://alice:hunter2@host", "--storage", workspace.storage]
         )
         #expect(invalid.status != 0)
         #expect(invalid.stderr.contains("not an http(s) URL"), "\(invalid.stderr)")
         #expect(!invalid.stderr.contains("hunter2"), "the password was printed: \(invalid.stderr)")
+    }
+
+    /// Runs `streamvault`, waiting for it without blocking a cooperative thread.
+    static func run(_ arguments: [String]) async throws -> CommandRunner.Result {
+        let process = try CommandRunner.start(CommandRunner.streamvaultPath, arguments, environment: environment)
+        while process.process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        return try process.wait()
     }
 }
