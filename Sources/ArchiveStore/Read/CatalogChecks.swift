@@ -27,10 +27,10 @@ enum CatalogChecks {
             // Every row must decode (types, ranges, names); the first bad row of each table is named.
             var readable = true
             let tables: [(String, (Row) throws -> Void)] = [
-                ("streams", { _ = try Catalog.streamInfo($0) }),
-                ("shards", { _ = try Catalog.shardInfo($0) }),
-                ("segments", { _ = try Catalog.segmentInfo($0) }),
-                ("blocks", { _ = try Catalog.blockInfo($0) }),
+                ("streams", { _ = try StreamInfo(row: $0) }),
+                ("shards", { _ = try ShardInfo(row: $0) }),
+                ("segments", { _ = try SegmentInfo(row: $0) }),
+                ("blocks", { _ = try BlockInfo(row: $0) }),
             ]
             for (table, decode) in tables {
                 let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(table) NOT INDEXED ORDER BY id")
