@@ -4,12 +4,16 @@ import ArgumentParser
 extension StreamVaultCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check every block's zstd checksum and the catalog against the files; exit 1 on damage.",
+            abstract: "Check the catalog, and every block's zstd checksum against it; exit 1 on damage.",
             discussion: """
-                Reads every committed block (header, zstd content checksum, record count, sequence and time \
-                ranges against the catalog), checks that blocks are contiguous, that sealed segments still have \
-                their recorded SHA-256, and that no segment file is missing or unknown to the catalog. \
-                Each problem names the stream, segment file and block offset.
+                First the catalog itself: SQLite's integrity check (indexes against tables), every row readable \
+                and in range, block totals against segment and shard totals and checkpoints, blocks inside their \
+                segment's committed bytes, the widest block span, and each index's entries against a table scan. \
+                Then the files: every committed block (header, zstd content checksum, record count, sequence and \
+                time ranges against the catalog), blocks contiguous, sealed segments' SHA-256, and no segment file \
+                missing or unknown to the catalog. Each problem names the table and row, or the stream, segment \
+                file and block offset. Read-only: works on a read-only copy. What to do about each problem: \
+                docs/OPERATIONS.md.
                 """
         )
 

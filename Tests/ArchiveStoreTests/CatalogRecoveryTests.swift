@@ -78,3 +78,21 @@ final class Ticks: @unchecked Sendable {
         return millis
     }
 }
+
+/// Only names the writer makes are ever opened as segment files.
+struct SegmentFileNameTests {
+    @Test(arguments: [
+        ("20261123T184000Z-1a2b3c4d.ndjson.zst", true),
+        ("20261123T184000Z-0000000a.ndjson.zst", true),
+        ("../../../x", false),
+        ("a.ndjson.zst", false),
+        ("20261123T184000Z-1A2B3C4D.ndjson.zst", false),
+        ("20261123T184000Z-1a2b3c4/.ndjson.zst", false),
+        ("/etc/20261123T18400Z-1a2b3c4d.ndjson.zst", false),
+        ("20261123T184000Z-1a2b3c4d.ndjson.zst.tmp", false),
+        ("", false),
+    ])
+    func onlyTheWritersPattern(name: String, accepted: Bool) {
+        #expect(CatalogLimits.isSegmentFileName(name) == accepted)
+    }
+}

@@ -44,4 +44,20 @@ struct RepairCommandTests {
         #expect(Set(try ws.ok(["replay", "--stream", "orders"]).lines) == Set(lines))
         #expect(try ws.ok(["verify"]).stdoutText.contains(": OK"))
     }
+
+    @Test func repairStartsAMissingOpenSegmentAgain() throws {
+        let ws = try CLIWorkspace()
+        let lines = SampleFiles.lines(records: 100, shards: 1)
+        let path = try ws.write("in.ndjson", lines)
+        try ws.ok(["ingest", "--stream", "orders", "--shard", "a", path])
+        try FileManager.default.removeItem(atPath: try #require(try ws.segments().last))
+
+        let blocked = try ws.run(["ingest", "--stream", "orders", "--shard", "a", path])
+        #expect(blocked.status != 0)
+        #expect(blocked.stderr.contains("is missing") && blocked.stderr.contains("streamvault repair --stream orders"))
+        #expect(try ws.ok(["repair", "--stream", "orders"]).stdoutText.contains("LOST 100 records of shard a"))
+        #expect(try ws.ok(["verify"]).stdoutText.contains(": OK"))
+        #expect(try ws.ok(["ingest", "--stream", "orders", "--shard", "a", path]).stderr.contains("100 records archived"))
+        #expect(try ws.ok(["replay", "--stream", "orders"]).lines == lines)
+    }
 }

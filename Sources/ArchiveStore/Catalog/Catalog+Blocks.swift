@@ -15,65 +15,39 @@ extension Catalog {
                 } ?? 0
             let (difference, overflow) = from.subtractingReportingOverflow(span)
             let lower = overflow ? Int64.min : difference
-            return try Row.fetchAll(
+            return try BlockInfo.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM blocks WHERE stream_id = ? AND min_time >= ? AND min_time < ? AND max_time >= ? ORDER BY id
                     """,
                 arguments: [streamID, lower, to, from]
-            ).map { try Self.blockInfo($0) }
+            )
         }
     }
 
     /// A shard's blocks that may hold sequence numbers in `[from, to]` (inclusive), by id.
     public func blocks(shardRowID: Int64, sequenceFrom from: SequenceNumber?, sequenceTo to: SequenceNumber?) throws -> [BlockInfo] {
         try database.read { db in
-            try Row.fetchAll(
+            try BlockInfo.fetchAll(
                 db,
                 sql: "SELECT * FROM blocks WHERE shard_id = ? AND last_seq >= ? AND first_seq <= ? ORDER BY id",
                 arguments: [shardRowID, from?.padded ?? "", to?.padded ?? String(repeating: "9", count: SequenceNumber.paddedWidth)]
-            ).map { try Self.blockInfo($0) }
+            )
         }
     }
 
     /// Every block of the stream, by id.
     public func blocks(streamID: Int64) throws -> [BlockInfo] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM blocks WHERE stream_id = ? ORDER BY id", arguments: [streamID]).map { try Self.blockInfo($0) }
+            try BlockInfo.fetchAll(db, sql: "SELECT * FROM blocks WHERE stream_id = ? ORDER BY id", arguments: [streamID])
         }
     }
 
     /// Every block of a segment, in file order.
     public func blocks(segmentID: Int64) throws -> [BlockInfo] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM blocks WHERE segment_id = ? ORDER BY offset", arguments: [segmentID]).map {
-                try Self.blockInfo($0)
-            }
+            try BlockInfo.fetchAll(db, sql: "SELECT * FROM blocks WHERE segment_id = ? ORDER BY offset", arguments: [segmentID])
         }
     }
 
-    static func blockInfo(_ row: Row) throws -> BlockInfo {
-        let r = CatalogRow(row, table: "blocks")
-        let minTime = try r.int64("min_time")
-        let maxTime = try r.int64("max_time")
-        guard minTime <= maxTime else { throw r.damaged("max_time", "holds \(maxTime), before min_time \(minTime)") }
-        let firstSeq = try r.parsed("first_seq", "a zero-padded sequence number") { SequenceNumber(padded: $0) }
-        let lastSeq = try r.parsed("last_seq", "a zero-padded sequence number") { SequenceNumber(padded: $0) }
-        guard firstSeq.padded <= lastSeq.padded else { throw r.damaged("last_seq", "is below first_seq") }
-        return BlockInfo(
-            id: try r.int64("id"),
-            streamID: try r.int64("stream_id"),
-            segmentID: try r.int64("segment_id"),
-            shardRowID: try r.int64("shard_id"),
-            offset: try r.int64("offset", in: Int64(SkippableFrame.headerSize)...(Int64(Int32.max) << 16)),
-            length: try r.int64("length", in: Int64(SkippableFrame.headerSize + 1)...CatalogLimits.maxBlockBytes),
-            recordCount: try r.int64("record_count", in: 1...CatalogLimits.maxRawBlockBytes),
-            rawBytes: try r.int64("raw_bytes", in: 0...CatalogLimits.maxRawBlockBytes),
-            firstSeq: firstSeq,
-            lastSeq: lastSeq,
-            minTime: minTime,
-            maxTime: maxTime,
-            format: try r.parsed("format", "a record format (native, lambda-dynamodb, kinesis-record, ...)") { RecordFormat(rawValue: $0) }
-        )
-    }
 }

@@ -6,9 +6,7 @@ extension Catalog {
     /// The stream's open segment, if any.
     public func openSegment(streamID: Int64) throws -> SegmentInfo? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM segments WHERE stream_id = ? AND state = 'open'", arguments: [streamID]).map {
-                try Self.segmentInfo($0)
-            }
+            try SegmentInfo.fetchOne(db, sql: "SELECT * FROM segments WHERE stream_id = ? AND state = 'open'", arguments: [streamID])
         }
     }
 
@@ -22,7 +20,7 @@ extension Catalog {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM segments WHERE id = ?", arguments: [db.lastInsertedRowID]) else {
                 throw ArchiveError(code: .catalogMismatch, message: "Segment '\(fileName)' vanished from the catalog while it was being created.")
             }
-            return try Self.segmentInfo(row)
+            return try SegmentInfo(row: row)
         }
     }
 
@@ -41,43 +39,13 @@ extension Catalog {
     /// The stream's segments, oldest first.
     public func segments(streamID: Int64) throws -> [SegmentInfo] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM segments WHERE stream_id = ? ORDER BY id", arguments: [streamID]).map {
-                try Self.segmentInfo($0)
-            }
+            try SegmentInfo.fetchAll(db, sql: "SELECT * FROM segments WHERE stream_id = ? ORDER BY id", arguments: [streamID])
         }
     }
 
     /// One segment by id.
     public func segment(id: Int64) throws -> SegmentInfo? {
-        try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM segments WHERE id = ?", arguments: [id]).map { try Self.segmentInfo($0) } }
+        try database.read { db in try SegmentInfo.fetchOne(db, sql: "SELECT * FROM segments WHERE id = ?", arguments: [id]) }
     }
 
-    static func segmentInfo(_ row: Row) throws -> SegmentInfo {
-        let r = CatalogRow(row, table: "segments")
-        let fileName = try r.string("file_name")
-        guard CatalogLimits.isSegmentFileName(fileName) else {
-            throw r.damaged(
-                "file_name",
-                "holds '\(fileName.prefix(60))', which is not a segment file name (like 20261123T184000Z-1a2b3c4d.ndjson.zst)"
-            )
-        }
-        let minTime = try r.optionalInt64("min_time")
-        let maxTime = try r.optionalInt64("max_time")
-        if let minTime, let maxTime, minTime > maxTime { throw r.damaged("max_time", "holds \(maxTime), before min_time \(minTime)") }
-        return SegmentInfo(
-            id: try r.int64("id"),
-            streamID: try r.int64("stream_id"),
-            fileName: fileName,
-            state: try r.parsed("state", "open or sealed") { SegmentInfo.State(rawValue: $0) },
-            committedBytes: try r.int64("committed_bytes", in: 0...Int64(Int32.max) << 16),
-            blockCount: try r.int64("block_count", in: 0...Int64.max),
-            recordCount: try r.int64("record_count", in: 0...Int64.max),
-            rawBytes: try r.int64("raw_bytes", in: 0...Int64.max),
-            minTime: minTime,
-            maxTime: maxTime,
-            sha256: try r.optionalString("sha256"),
-            createdAt: try r.int64("created_at"),
-            sealedAt: try r.optionalInt64("sealed_at")
-        )
-    }
 }

@@ -27,14 +27,14 @@ extension Catalog {
             else {
                 throw ArchiveError(code: .catalogMismatch, message: "Shard '\(shardID)' vanished from the catalog while it was being created.")
             }
-            return try Self.shardInfo(row)
+            return try ShardInfo(row: row)
         }
     }
 
     /// The stream's shards, parents (both, after a merge) before children, then by creation.
     public func shards(streamID: Int64) throws -> [ShardInfo] {
         let all = try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM shards WHERE stream_id = ? ORDER BY id", arguments: [streamID]).map { try Self.shardInfo($0) }
+            try ShardInfo.fetchAll(db, sql: "SELECT * FROM shards WHERE stream_id = ? ORDER BY id", arguments: [streamID])
         }
         return ShardLineage.order(all, lineage: \.lineage)
     }
@@ -46,19 +46,4 @@ extension Catalog {
         }
     }
 
-    static func shardInfo(_ row: Row) throws -> ShardInfo {
-        let r = CatalogRow(row, table: "shards")
-        return ShardInfo(
-            rowID: try r.int64("id"),
-            streamID: try r.int64("stream_id"),
-            shardID: try r.string("shard_id"),
-            parentShardID: try r.optionalString("parent_shard_id"),
-            adjacentParentShardID: try r.optionalString("adjacent_parent_shard_id"),
-            dedupe: try r.parsed("dedupe", "sequence or event-id") { DedupeRule(rawValue: $0) },
-            checkpoint: try r.optionalParsed("checkpoint_text", "a sequence number (digits)") { SequenceNumber($0) },
-            recordCount: try r.int64("record_count", in: 0...Int64.max),
-            closedAt: try r.optionalInt64("closed_at"),
-            createdAt: try r.int64("created_at")
-        )
-    }
 }

@@ -36,7 +36,7 @@ extension Catalog {
 
     /// The stream with row id `id`, or `nil`.
     public func stream(id: Int64) throws -> StreamInfo? {
-        try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM streams WHERE id = ?", arguments: [id]).map { try Self.streamInfo($0) } }
+        try database.read { db in try StreamInfo.fetchOne(db, sql: "SELECT * FROM streams WHERE id = ?", arguments: [id]) }
     }
 
     /// The stream named `name`, or an error listing the known streams.
@@ -47,28 +47,11 @@ extension Catalog {
 
     /// All streams, by name.
     public func streams() throws -> [StreamInfo] {
-        try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM streams ORDER BY name").map { try Self.streamInfo($0) } }
+        try database.read { db in try StreamInfo.fetchAll(db, sql: "SELECT * FROM streams ORDER BY name") }
     }
 
     static func fetchStream(_ db: Database, name: String) throws -> StreamInfo? {
-        try Row.fetchOne(db, sql: "SELECT * FROM streams WHERE name = ?", arguments: [name]).map { try streamInfo($0) }
+        try StreamInfo.fetchOne(db, sql: "SELECT * FROM streams WHERE name = ?", arguments: [name])
     }
 
-    static func streamInfo(_ row: Row) throws -> StreamInfo {
-        let r = CatalogRow(row, table: "streams")
-        let name = try r.string("name")
-        do { try StorageLayout.validateStreamName(name) } catch { throw r.damaged("name", "holds '\(name.prefix(40))', which is not a stream name") }
-        return StreamInfo(
-            id: try r.int64("id"),
-            name: name,
-            source: try r.parsed("source", "file, dynamodb-streams or kinesis") { StreamSourceKind(rawValue: $0) },
-            arn: try r.optionalString("arn"),
-            region: try r.optionalString("region"),
-            tableName: try r.optionalString("table_name"),
-            viewType: try r.optionalString("view_type"),
-            retentionDays: Int(try r.int64("retention_days", in: 0...1_000_000)),
-            maxBlockSpanMillis: try r.int64("max_block_span_ms", in: 0...Int64.max),
-            createdAt: try r.int64("created_at")
-        )
-    }
 }

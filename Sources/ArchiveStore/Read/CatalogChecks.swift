@@ -27,10 +27,10 @@ enum CatalogChecks {
             // Every row must decode (types, ranges, names); the first bad row of each table is named.
             var readable = true
             let tables: [(String, (Row) throws -> Void)] = [
-                ("streams", { _ = try Catalog.streamInfo($0) }),
-                ("shards", { _ = try Catalog.shardInfo($0) }),
-                ("segments", { _ = try Catalog.segmentInfo($0) }),
-                ("blocks", { _ = try Catalog.blockInfo($0) }),
+                ("streams", { _ = try StreamInfo(row: $0) }),
+                ("shards", { _ = try ShardInfo(row: $0) }),
+                ("segments", { _ = try SegmentInfo(row: $0) }),
+                ("blocks", { _ = try BlockInfo(row: $0) }),
             ]
             for (table, decode) in tables {
                 let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(table) NOT INDEXED ORDER BY id")
@@ -132,27 +132,42 @@ enum CatalogChecks {
                 ("blocks_by_segment", "offset", "segment_id"),
             ]
             for check in indexChecks {
-                var table: [Int64: String] = [:]
-                let scan = try Row.fetchCursor(db, sql: "SELECT id, \(check.lead) AS k, \(check.column) AS v FROM blocks NOT INDEXED")
-                while let row = try scan.next() {
-                    if let id = Int64.fromDatabaseValue(row["id"] as DatabaseValue? ?? .null) { table[id] = "\(v(row, "k"))|\(v(row, "v"))" }
-                }
-                var seen = 0
-                var wrong = 0
+                // Both sides in id order, compared in step: memory stays flat however many blocks there are.
+                let columns = "id, \(check.lead) AS k, \(check.column) AS v"
+                let scan = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM blocks NOT INDEXED ORDER BY id")
                 let viaIndex = try Row.fetchCursor(
                     db,
-                    sql:
-                        "SELECT id, \(check.lead) AS k, \(check.column) AS v FROM blocks INDEXED BY \(check.index) WHERE \(check.lead) >= -9223372036854775808"
+                    sql: "SELECT \(columns) FROM blocks INDEXED BY \(check.index) WHERE \(check.lead) >= -9223372036854775808 ORDER BY id"
                 )
-                while let row = try viaIndex.next() {
-                    seen += 1
-                    let value = "\(v(row, "k"))|\(v(row, "v"))"
-                    if let id = Int64.fromDatabaseValue(row["id"] as DatabaseValue? ?? .null), table[id] == value { continue }
-                    wrong += 1
+                var rows = 0
+                var entries = 0
+                var wrong = 0
+                var fromTable = try scan.next()
+                var fromIndex = try viaIndex.next()
+                while fromTable != nil || fromIndex != nil {
+                    let tableKey = fromTable.map { "\(v($0, "id"))|\(v($0, "k"))|\(v($0, "v"))" }
+                    let indexKey = fromIndex.map { "\(v($0, "id"))|\(v($0, "k"))|\(v($0, "v"))" }
+                    let tableID = fromTable.flatMap { Int64.fromDatabaseValue($0["id"] as DatabaseValue? ?? .null) } ?? .max
+                    let indexID = fromIndex.flatMap { Int64.fromDatabaseValue($0["id"] as DatabaseValue? ?? .null) } ?? .max
+                    if tableID == indexID {
+                        if tableKey != indexKey { wrong += 1 }
+                        rows += 1
+                        entries += 1
+                        fromTable = try scan.next()
+                        fromIndex = try viaIndex.next()
+                    } else if tableID < indexID {
+                        wrong += 1  // a row without an index entry
+                        rows += 1
+                        fromTable = try scan.next()
+                    } else {
+                        wrong += 1  // an index entry without its row
+                        entries += 1
+                        fromIndex = try viaIndex.next()
+                    }
                 }
-                if wrong > 0 || seen != table.count {
+                if wrong > 0 {
                     damage(
-                        "index \(check.index) disagrees with table blocks (\(wrong) entries differ, \(seen) entries for \(table.count) rows): "
+                        "index \(check.index) disagrees with table blocks (\(wrong) entries differ, \(entries) entries for \(rows) rows): "
                             + "queries through it return wrong blocks. Run `REINDEX \(check.index)` on the catalog, or `streamvault catalog rebuild --force`"
                     )
                 }

@@ -416,7 +416,9 @@ public final class StreamWriter {
                 throw ArchiveError(
                     code: .catalogMismatch,
                     message:
-                        "Segment file '\(path)' is missing but the catalog lists \(open.blockCount) blocks in it. Restore it from a backup; `streamvault verify` lists every damaged segment."
+                        "Segment file '\(path)' is missing but the catalog lists \(open.blockCount) blocks in it. Restore it from a backup, or run "
+                        + "`streamvault repair --stream \(stream.name)` to start it again empty (its records are lost; repair records them as a gap); "
+                        + "`streamvault verify` lists every damaged segment."
                 )
             }
             try FileIO.writeAtomically(try segmentHeaderBytes(fileName: open.fileName), to: path)
