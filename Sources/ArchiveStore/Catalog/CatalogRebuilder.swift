@@ -294,7 +294,8 @@ public struct CatalogRebuilder {
                         eventID = Data(try KinesisRecordScanner.scan(line).eventID)
                     default:
                         var c = JSONCursor(UnsafeRawBufferPointer(line))
-                        eventID = Data(line[try ChangeRecordScanner.scanNative(&c).eventID])
+                        let raw = UnsafeBufferPointer(rebasing: line[try ChangeRecordScanner.scanNative(&c).eventID])
+                        eventID = Data(StreamWriter.decodedEventID(raw))
                     }
                 } catch {
                     throw ArchiveError(

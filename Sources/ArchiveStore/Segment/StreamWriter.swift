@@ -171,14 +171,17 @@ public final class StreamWriter {
         eventTime: Int64,
         format: RecordFormat
     ) throws -> AppendResult {
-        try append(
-            record,
-            shard: shardID,
-            sequence: sequence,
-            eventIDBytes: eventID.map { UnsafeBufferPointer(rebasing: record[$0]) },
-            eventTime: eventTime,
-            format: format
-        )
+        guard let eventID else {
+            return try append(record, shard: shardID, sequence: sequence, eventIDBytes: nil, eventTime: eventTime, format: format)
+        }
+        // The text may spell the id with escapes (`\u0041` is `A`); the bytes variant takes it decoded.
+        let raw = UnsafeBufferPointer(rebasing: record[eventID])
+        guard raw.contains(UInt8(ascii: "\\")) else {
+            return try append(record, shard: shardID, sequence: sequence, eventIDBytes: raw, eventTime: eventTime, format: format)
+        }
+        return try Self.decodedEventID(raw).withUnsafeBufferPointer { id in
+            try append(record, shard: shardID, sequence: sequence, eventIDBytes: id, eventTime: eventTime, format: format)
+        }
     }
 
     /// Offers one record whose eventID is not in its own text (a Kinesis record carries it inside its base64 `Data`).
@@ -220,7 +223,7 @@ public final class StreamWriter {
                 shard.highWater.removeAll(keepingCapacity: true)
                 shard.highWater.append(contentsOf: seq)
             }
-            let key = Self.decodedEventID(eventID)
+            let key = Array(eventID)
             guard shard.pendingEventIDs.insert(key).inserted else {
                 statistics.duplicates += 1
                 return .duplicate
@@ -237,7 +240,8 @@ public final class StreamWriter {
     }
 
     /// An eventID's value: `"\u0041"` and `"A"` are the same id. Escapes are rare, so only they pay for decoding.
-    private static func decodedEventID(_ raw: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+    /// Catalog rebuild and repair key the event-id rows the same way.
+    static func decodedEventID(_ raw: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         guard let base = raw.baseAddress, memchr(base, Int32(UInt8(ascii: "\\")), raw.count) != nil else { return Array(raw) }
         return JSONCursor(UnsafeRawBufferPointer(raw)).unescaped(0..<raw.count)
     }
