@@ -45,6 +45,9 @@ extension ReplayPipeline {
     /// ones would not be a prefix of the undamaged replay, so they are not delivered.
     func pumpTimeOrder(_ limit: Int, _ sink: inout some ReplaySink) throws -> Int {
         var delivered = 0
+        // The position is found once per pump or block (a parse), not per record.
+        var lastDelivered: TimeMerge.Entry?
+        defer { if let lastDelivered { capturePosition(lastDelivered) } }
         while delivered < limit {
             let horizon = nextBlock < blocks.count ? blocks[nextBlock].info.minTime : .max
             if merge.cursor < merge.entries.count && merge.entries[merge.cursor].time < horizon {
@@ -56,7 +59,7 @@ extension ReplayPipeline {
                     statistics.recordsRead += 1
                     guard try passesFilter(record, entry.format) else { return true }
                     delivered += 1
-                    defer { position = Self.position(record, entry.format, shardID) ?? position }
+                    lastDelivered = entry
                     return try emit(record, entry.format, shardID, &sink)
                 }
                 if !more { break }
@@ -66,11 +69,23 @@ extension ReplayPipeline {
                 isExhausted = true
                 break
             }
+            if let entry = lastDelivered {
+                capturePosition(entry)  // before compaction moves the bytes
+                lastDelivered = nil
+            }
             try readIntoMerge(blocks[nextBlock])
             nextBlock += 1
         }
         if nextBlock >= blocks.count && merge.cursor >= merge.entries.count { isExhausted = true }
         return delivered
+    }
+
+    private func capturePosition(_ entry: TimeMerge.Entry) {
+        let shardID = shards[entry.shard].shardID
+        merge.arena.withUnsafeBufferPointer { all in
+            let record = UnsafeBufferPointer(rebasing: all[entry.start..<(entry.start + entry.length)])
+            position = Self.position(record, entry.format, shardID) ?? position
+        }
     }
 
     private func readIntoMerge(_ planned: PlannedBlock) throws {

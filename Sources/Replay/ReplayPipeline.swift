@@ -97,10 +97,11 @@ public final class ReplayPipeline {
             conversionOptions = options
         }
         reader = try CheckedBlockReader(layout: layout, catalog: catalog, streamName: stream.name)
+        let lookupStart = Self.now()
         let plan = try BlockPlan(catalog: catalog, stream: stream, selection: selection)
         shards = plan.shards
         blocks = plan.blocks
-        statistics.lookupNanos = Self.now() - started
+        statistics.lookupNanos = Self.now() - lookupStart
     }
 
     /// Delivers every selected record to `sink`, until the end or until the sink returns `false`.

@@ -176,6 +176,23 @@ struct ReplayPipelineTests {
         }
     }
 
+    /// In time order too, the position after each batch is the last record delivered (found once per batch).
+    @Test(arguments: [1, 50, 333])
+    func timeOrderPositionIsTheLastRecordDelivered(_ batch: Int) throws {
+        let f = try ReplayFixture()
+        let pipeline = try f.pipeline(ReplaySelection(stream: "orders", order: .time))
+        var sink = CollectingSink()
+        var more = true
+        while more {
+            more = try pipeline.next(batch, into: &sink)
+            if let last = sink.lines.last {
+                #expect(pipeline.position?.sequenceNumber.text == last.sequenceNumber)
+                #expect(pipeline.position?.shardID == sink.shards.last)
+            }
+        }
+        #expect(sink.lines.count == f.lines.count)
+    }
+
     @Test func aSinkCanStopTheRun() throws {
         let f = try ReplayFixture()
         for order in ReplaySelection.Order.allCases {
