@@ -18,7 +18,8 @@ extension StreamVaultCommand {
             discussion: """
                 Reads records from the FILEs (or stdin) and writes them in another shape to stdout, one per \
                 line. Input may be NDJSON, a JSON array of records, or objects with a Records array (a Lambda \
-                event, a GetRecords response), even pretty-printed; big inputs are streamed.
+                event, a GetRecords response), even pretty-printed; big inputs are streamed. A record may be up \
+                to 16 MiB long (--max-record-bytes changes it).
 
                 Shapes:
                   native           DynamoDB Streams GetRecords item (time in epoch seconds)
@@ -75,11 +76,18 @@ extension StreamVaultCommand {
         @Flag(help: "Report bad records on stderr and go on (exit status 0 unless output fails).")
         var skipInvalid = false
 
+        @Option(
+            name: .customLong("max-record-bytes"),
+            help: ArgumentHelp("The longest record accepted, 1024 to 1073741824 (default 16 MiB).", valueName: "bytes")
+        )
+        var maxRecordBytes = RecordInputReader.defaultMaxRecordBytes
+
         @Argument(help: ArgumentHelp("Input files (default: stdin).", valueName: "file"))
         var files: [String] = []
 
         func validate() throws {
             if let batch, batch < 1 { throw ValidationError("--batch must be at least 1.") }
+            try Ingest.requireRange("--max-record-bytes", maxRecordBytes, Ingest.maxRecordBytesRange)
             let needsTable: Set<RecordFormat> = [.kds, .kinesisRecord, .lambdaKinesis]
             let hasTable: Set<RecordFormat> = [.kds, .kinesisRecord, .lambdaKinesis, .lambdaDynamoDB]
             if needsTable.contains(to) && !hasTable.contains(from) && tableName == nil && streamArn == nil {
@@ -110,7 +118,9 @@ extension StreamVaultCommand {
                 defer { if fd != STDIN_FILENO { close(fd) } }
                 let prefix = sources.count > 1 ? "\(path): " : ""
                 do {
-                    _ = try pipeline.run(input: RecordInputReader(fileDescriptor: fd), output: output) { message, record in
+                    _ = try pipeline.run(input: RecordInputReader(fileDescriptor: fd, maxRecordBytes: maxRecordBytes), output: output) {
+                        message,
+                        record in
                         errors.buffer.append(contentsOf: "skipped \(prefix)\(message)\n".utf8)
                         errors.buffer.append(contentsOf: record.map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 })
                         errors.buffer.append(0x0A)

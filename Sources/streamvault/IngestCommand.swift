@@ -1,6 +1,7 @@
 import ArchiveStore
 public import ArgumentParser
 import Foundation
+import StreamModel
 
 extension IngestOptions.InputFormat: ExpressibleByArgument {}
 
@@ -21,6 +22,8 @@ extension StreamVaultCommand {
                 ('default' is reserved).
                   (no --shard) records go to the stream's 'default' shard and a record whose eventID is \
                 already archived is skipped, whatever its order.
+
+                Records may be up to 16 MiB long (--max-record-bytes changes it); a longer one stops the run.
 
                 A record is acknowledged only once its block is fsynced and the catalog committed: after a crash, \
                 run the same command again. Bad input stops the run with the file, line and field, after \
@@ -64,6 +67,12 @@ extension StreamVaultCommand {
         )
         var commitKiB = 8192
 
+        @Option(
+            name: .customLong("max-record-bytes"),
+            help: ArgumentHelp("The longest record accepted, 1024 to 1073741824 (default 16 MiB).", valueName: "bytes")
+        )
+        var maxRecordBytes = RecordInputReader.defaultMaxRecordBytes
+
         @Argument(help: ArgumentHelp("Files to read; - is stdin.", valueName: "file"))
         var files: [String] = []
 
@@ -72,6 +81,7 @@ extension StreamVaultCommand {
             guard !files.isEmpty else { throw ValidationError("Name at least one input file, or - for stdin.") }
             try Self.requireRange("--block-kib", blockKiB, Self.blockKiBRange)
             try Self.requireRange("--commit-kib", commitKiB, Self.commitKiBRange)
+            try Self.requireRange("--max-record-bytes", maxRecordBytes, Self.maxRecordBytesRange)
             do { try StorageLayout.validateStreamName(stream) } catch { throw ValidationError("\(error)") }
             if let shard { do { try ShardName.validate(shard) } catch { throw ValidationError("\(error)") } }
         }
@@ -79,6 +89,8 @@ extension StreamVaultCommand {
         /// 1 KiB to 64 MiB per block, 1 KiB to 1 GiB between commits: far beyond what helps, far below overflow.
         static let blockKiBRange = 1...65_536
         static let commitKiBRange = 1...1_048_576
+        /// Shared with convert: 1 KiB to 1 GiB.
+        static let maxRecordBytesRange = 1024...(1 << 30)
 
         static func requireRange(_ option: String, _ value: Int, _ range: ClosedRange<Int>) throws {
             guard range.contains(value) else {
@@ -89,7 +101,7 @@ extension StreamVaultCommand {
         func run() throws {
             let catalog = try global.openCatalog(create: true)
             let started = Date()
-            var options = IngestOptions(stream: stream, shard: shard, format: format, skipInvalid: skipInvalid)
+            var options = IngestOptions(stream: stream, shard: shard, format: format, skipInvalid: skipInvalid, maxRecordBytes: maxRecordBytes)
             options.writer.blockBytes = blockKiB << 10
             options.writer.commitBytes = commitKiB << 10
             let showProgress = stderrIsTerminal

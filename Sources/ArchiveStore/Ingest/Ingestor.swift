@@ -21,13 +21,32 @@ public struct IngestOptions: Sendable {
     /// Set invalid records aside in `<stream>/rejected/` and go on, instead of stopping at the first one.
     public var skipInvalid: Bool
     public var writer: WriterConfiguration
+    /// The longest record accepted (``RecordInputReader/defaultMaxRecordBytes`` unless set).
+    public var maxRecordBytes: Int
 
-    public init(stream: String, shard: String? = nil, format: InputFormat = .auto, skipInvalid: Bool = false, writer: WriterConfiguration = .init()) {
+    public init(
+        stream: String,
+        shard: String? = nil,
+        format: InputFormat = .auto,
+        skipInvalid: Bool = false,
+        writer: WriterConfiguration = .init(),
+        maxRecordBytes: Int = RecordInputReader.defaultMaxRecordBytes
+    ) {
         self.stream = stream
         self.shard = shard
         self.format = format
         self.skipInvalid = skipInvalid
         self.writer = writer
+        self.maxRecordBytes = maxRecordBytes
+    }
+
+    /// The reader layout of this input format.
+    var layout: RecordInputReader.Layout {
+        switch format {
+        case .auto: return .auto
+        case .native: return .lines
+        case .lambdaDynamoDB: return .values
+        }
     }
 }
 
@@ -110,139 +129,33 @@ public final class Ingestor {
         summary.storedBytes = stats.committedStoredBytes
     }
 
+    /// Streams one input through the shared ``RecordInputReader``: NDJSON line by line, event files record by record.
     private func ingest(_ input: InputFile) throws {
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(8 << 20)
-        _ = try input.read(upTo: 1 << 16, appendingTo: &buffer)
-        let mode = options.format == .auto ? detect(buffer) : options.format
-        if mode == .lambdaDynamoDB {
-            buffer += try input.readAll()
-            try ingestEvents(buffer, name: input.name)
-        } else {
-            try ingestLines(input, buffer: &buffer)
-        }
-    }
-
-    private func detect(_ head: [UInt8]) -> IngestOptions.InputFormat {
-        head.withUnsafeBytes { raw in
-            var c = JSONCursor(raw)
-            if c.peek() == UInt8(ascii: "[") { return .lambdaDynamoDB }
-            guard (try? c.openObject()) == true, let key = try? c.readKey() else { return .native }
-            return c.equals(key, "Records") ? .lambdaDynamoDB : .native
-        }
-    }
-
-    // MARK: NDJSON
-
-    private func ingestLines(_ input: InputFile, buffer: inout [UInt8]) throws {
-        var line = 0
-        var chunk = 8 << 20
-        var eof = false
-        while true {
-            var consumed = 0
-            try buffer.withUnsafeBufferPointer { all in
-                let count = all.count
-                var start = 0
-                while start < count {
-                    guard let newline = Self.indexOfNewline(all, from: start) else { break }
-                    line += 1
-                    try accept(UnsafeBufferPointer(rebasing: all[start..<newline]), source: input.name, line: line, path: [])
-                    start = newline + 1
-                }
-                if eof && start < count {  // last line without a newline
-                    line += 1
-                    try accept(UnsafeBufferPointer(rebasing: all[start..<count]), source: input.name, line: line, path: [])
-                    start = count
-                }
-                consumed = start
+        let reader = RecordInputReader(
+            fileDescriptor: input.fileDescriptor,
+            chunkSize: 8 << 20,
+            layout: options.layout,
+            maxRecordBytes: options.maxRecordBytes
+        )
+        do {
+            try reader.forEachRecord { record, location in
+                try accept(record, source: input.name, line: location.line, path: location.path)
             }
-            buffer.removeFirst(consumed)
-            if eof { return }
-            if buffer.count >= chunk / 2 { chunk *= 2 }  // a very long line: read bigger chunks
-            eof = try input.read(upTo: chunk, appendingTo: &buffer) == 0
-        }
-    }
-
-    private static func indexOfNewline(_ all: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard let base = all.baseAddress, start < all.count else { return nil }
-        guard let hit = memchr(base + start, 0x0A, all.count - start) else { return nil }
-        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-    }
-
-    // MARK: Event files
-
-    private func ingestEvents(_ bytes: [UInt8], name: String) throws {
-        try bytes.withUnsafeBufferPointer { all in
-            var c = JSONCursor(UnsafeRawBufferPointer(all))
-            var lines = LineCounter()
-            var event = 0
-            while !c.atEnd() {
-                event += 1
-                let eventStart = c.offset
-                do {
-                    if c.peek() == UInt8(ascii: "[") {
-                        try eachElement(&c, all: all, lines: &lines, name: name, path: [])
-                    } else if try c.openObject() {
-                        var sawRecords = false
-                        repeat {
-                            let key = try c.readKey()
-                            if c.equals(key, "Records") {
-                                sawRecords = true
-                                try eachElement(&c, all: all, lines: &lines, name: name, path: [.key("Records")])
-                            } else {
-                                try c.skipValue(depth: 1)
-                            }
-                        } while try c.nextMember(closing: UInt8(ascii: "}"))
-                        if !sawRecords { throw ShapeError(expectation: "expected a Lambda event object with a Records array", offset: eventStart) }
-                    } else {
-                        throw ShapeError(expectation: "expected a Lambda event object with a Records array", offset: eventStart)
-                    }
-                } catch let error as ShapeError {
-                    // The file's structure is broken (truncated, not JSON): nothing after this point can be trusted.
-                    let line = lines.line(at: min(error.offset, all.count), in: all)
-                    let rest = UnsafeBufferPointer(rebasing: all[eventStart...])
-                    try fail(rest, source: name, line: line, reason: error.description)
-                    return
-                }
+        } catch let error as RecordInputError {
+            switch error.code {
+            case .readFailed:
+                throw ArchiveError(code: .io, message: "\(input.name): \(error.message).")
+            case .recordTooLarge:
+                // Where the next record starts is unknown: nothing after this point can be read, even with --skip-invalid.
+                throw ArchiveError(
+                    code: .invalidInput,
+                    message: "\(input.name):\(error.line): \(error.reason). Everything before this record is archived."
+                )
+            default:
+                // The file's structure is broken (truncated, not JSON): nothing after this point can be trusted.
+                try fail(UnsafeBufferPointer(start: nil, count: 0), source: input.name, line: error.line, reason: error.reason)
             }
         }
-    }
-
-    private struct LineCounter {
-        var offset = 0
-        var line = 1
-        mutating func line(at target: Int, in all: UnsafeBufferPointer<UInt8>) -> Int {
-            if target < offset {
-                offset = 0
-                line = 1
-            }
-            while offset < target {
-                if all[offset] == 0x0A { line += 1 }
-                offset += 1
-            }
-            return line
-        }
-    }
-
-    private func eachElement(
-        _ c: inout JSONCursor,
-        all: UnsafeBufferPointer<UInt8>,
-        lines: inout LineCounter,
-        name: String,
-        path: [ShapeError.PathComponent]
-    ) throws {
-        guard c.peek() == UInt8(ascii: "[") else { throw c.fail("expected an array of records").inside(path) }
-        guard try c.openArray() else { return }
-        var index = 0
-        repeat {
-            _ = c.peek()
-            let start = c.offset
-            do throws(ShapeError) { try c.skipValue(depth: 1) } catch { throw error.inside(path + [.index(index)]) }
-            let element = UnsafeBufferPointer(rebasing: all[start..<c.offset])
-            let line = lines.line(at: start, in: all)
-            try accept(element, source: name, line: line, path: path + [.index(index)])
-            index += 1
-        } while try c.nextMember(closing: UInt8(ascii: "]"))
     }
 
     // MARK: Records

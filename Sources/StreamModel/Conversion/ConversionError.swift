@@ -2,12 +2,14 @@
 public struct ConversionError: Error, Sendable, CustomStringConvertible {
     /// A bounded error code, for metrics and exit handling.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable { case invalidRecord, malformedInput, readFailed, writeFailed }
+        private enum Base: String, Hashable, Sendable { case invalidRecord, malformedInput, recordTooLarge, readFailed, writeFailed }
         private let base: Base
         /// A record does not have the source shape (the message names its line and JSON path).
         public static let invalidRecord = Code(base: .invalidRecord)
         /// The input is not records: brackets or commas between records are broken.
         public static let malformedInput = Code(base: .malformedInput)
+        /// A record is longer than the maximum record size.
+        public static let recordTooLarge = Code(base: .recordTooLarge)
         /// Reading the input failed.
         public static let readFailed = Code(base: .readFailed)
         /// Writing the output failed.

@@ -37,7 +37,8 @@ public struct ConversionPipeline {
     /// - Parameters:
     ///   - onInvalid: called for a skipped record with the message (`line 3: Records[2].dynamodb.Keys: missing`)
     ///     and the record's bytes; only when ``skipInvalid`` is set.
-    /// - Throws: ``ConversionError``: `invalidRecord` naming the line and JSON path, `malformedInput`, or I/O failures.
+    /// - Throws: ``ConversionError``: `invalidRecord` naming the line and JSON path, `malformedInput`,
+    ///   `recordTooLarge`, or I/O failures.
     public mutating func run(
         input: RecordInputReader,
         output: BufferedOutput,
@@ -82,6 +83,14 @@ public struct ConversionPipeline {
             }
         } catch is OutputClosed {
             return summary
+        } catch let error as RecordInputError {
+            let code: ConversionError.Code
+            switch error.code {
+            case .recordTooLarge: code = .recordTooLarge
+            case .readFailed: code = .readFailed
+            default: code = .malformedInput
+            }
+            throw ConversionError(code: code, message: error.message)
         }
         if inBatch > 0 { output.buffer.appendLiteral("]}\n") }
         try output.flush()

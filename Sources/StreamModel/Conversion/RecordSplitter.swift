@@ -25,8 +25,8 @@ public struct RecordSplitter: Sendable {
     }
 
     private var state = State.top
-    /// Line number at the consumed offset.
-    private var line = 1
+    /// Line number at the consumed offset (1-based).
+    public private(set) var line = 1
     private var ordinal = 0
     private var index = 0
 
@@ -37,7 +37,7 @@ public struct RecordSplitter: Sendable {
     ///   - window: the buffered input bytes.
     ///   - offset: where unconsumed input starts; advanced past each consumed record or separator.
     ///   - isFinal: whether `window` holds the rest of the input (no more bytes will come).
-    /// - Throws: ``ShapeError`` (with the line in its message) when the structure between records is broken.
+    /// - Throws: ``ShapeError`` when the structure between records is broken; ``line`` says where.
     public mutating func next(_ window: UnsafeRawBufferPointer, offset: inout Int, isFinal: Bool) throws(ShapeError) -> Step {
         let p = window.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) }
         let n = window.count
@@ -117,13 +117,13 @@ public struct RecordSplitter: Sendable {
     private mutating func finish() throws(ShapeError) -> Step {
         switch state {
         case .top: return .end
-        case .array, .records: throw ShapeError(expectation: "line \(line): input ends inside an array of records (truncated?)", offset: 0)
-        case .envelopeTail: throw ShapeError(expectation: "line \(line): input ends inside an event object (truncated?)", offset: 0)
+        case .array, .records: throw ShapeError(expectation: "input ends inside an array of records (truncated?)", offset: 0)
+        case .envelopeTail: throw ShapeError(expectation: "input ends inside an event object (truncated?)", offset: 0)
         }
     }
 
     private func structural(_ expectation: String, _ at: Int) -> ShapeError {
-        ShapeError(expectation: "line \(line): \(expectation)", offset: at)
+        ShapeError(expectation: expectation, offset: at)
     }
 
     private mutating func emit(_ p: UnsafePointer<UInt8>, _ offset: inout Int, _ end: Int, container: RecordLocation.Container) -> Step {
@@ -177,45 +177,11 @@ public struct RecordSplitter: Sendable {
         return true
     }
 
-    /// End of the JSON value starting at `start` by bracket matching (strings respected), or `nil` if the window
+    /// End of the JSON value starting at `start` (``JSONCursor/valueEnd(_:count:from:)``), or `nil` if the window
     /// ends first. At the end of the input an unterminated value ends at the window's end (the converter reports it).
     static func valueEnd(_ p: UnsafePointer<UInt8>, _ n: Int, _ start: Int, isFinal: Bool) -> Int? {
-        var i = start
-        guard i < n else { return isFinal ? n : nil }
-        let first = p[i]
-        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || first == UInt8(ascii: "\"") {
-            var depth = 0
-            var inString = false
-            while i < n {
-                let b = p[i]
-                if inString {
-                    if b == UInt8(ascii: "\\") {
-                        i += 1
-                    } else if b == UInt8(ascii: "\"") {
-                        inString = false
-                        if depth == 0 { return i + 1 }
-                    }
-                } else if b == UInt8(ascii: "\"") {
-                    inString = true
-                } else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
-                    depth += 1
-                } else if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") {
-                    depth -= 1
-                    if depth <= 0 { return i + 1 }
-                }
-                i += 1
-            }
-            return isFinal ? n : nil
-        }
-        // A scalar: up to the next delimiter.
-        while i < n {
-            let b = p[i]
-            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 || b == UInt8(ascii: ",") || b == UInt8(ascii: "]") || b == UInt8(ascii: "}") {
-                return i == start ? i + 1 : i
-            }
-            i += 1
-        }
-        return isFinal ? n : nil
+        guard start < n else { return isFinal ? n : nil }
+        return JSONCursor.valueEnd(p, count: n, from: start) ?? (isFinal ? n : nil)
     }
 
     private mutating func skipWhitespace(_ p: UnsafePointer<UInt8>, _ n: Int, _ offset: inout Int) {

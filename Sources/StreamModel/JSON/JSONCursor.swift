@@ -302,38 +302,58 @@ public struct JSONCursor {
         return true
     }
 
-    /// Skips one value of text already known to be valid JSON (archived records), without validating:
-    /// a tight loop over quotes, escapes and brackets.
+    /// Skips one value of text already known to be valid JSON (archived records), without validating.
     public mutating func skipValidValue() {
         skipWhitespace()
         guard offset < count else { return }
-        var depth = 0
-        repeat {
-            let b = base[offset]
-            offset += 1
-            switch b {
-            case UInt8(ascii: "\""):
-                while offset < count {
-                    let c = base[offset]
-                    offset += 1
-                    if c == UInt8(ascii: "\\") { offset += 1 } else if c == UInt8(ascii: "\"") { break }
-                }
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
-            default:
-                if depth == 0 {  // a scalar: run to its end
-                    while offset < count {
-                        let c = base[offset]
-                        if c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]") || c == 0x20 || c == 0x0A || c == 0x0D
-                            || c == 0x09
-                        {
+        offset = Self.valueEnd(base, count: count, from: offset) ?? count
+    }
+
+    /// The end of the JSON value that starts at `start`, found by bracket matching alone (strings and escapes
+    /// respected, nothing validated), or `nil` when the buffer ends inside the value (more input may complete it).
+    ///
+    /// The one structure scanner of the module: input splitting (``RecordSplitter``) and skipping archived values
+    /// (``skipValidValue()``) both use it; ``skipValue(depth:)`` is the validating walk. A scalar ends at the next
+    /// delimiter; a stray delimiter at `start` counts as a one-byte value, so callers always make progress.
+    @inlinable
+    public static func valueEnd(_ p: UnsafePointer<UInt8>, count n: Int, from start: Int) -> Int? {
+        var i = start
+        guard i < n else { return nil }
+        let first = p[i]
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || first == UInt8(ascii: "\"") {
+            var depth = 0
+            while i < n {
+                let b = p[i]
+                i += 1
+                if b == UInt8(ascii: "\"") {
+                    while true {  // to the closing quote
+                        guard i < n else { return nil }
+                        let c = p[i]
+                        i += 1
+                        if c == UInt8(ascii: "\\") {
+                            i += 1
+                        } else if c == UInt8(ascii: "\"") {
                             break
                         }
-                        offset += 1
                     }
+                    if depth == 0 { return i }
+                } else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
+                    depth += 1
+                } else if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") {
+                    depth -= 1
+                    if depth <= 0 { return i }
                 }
             }
-        } while depth > 0 && offset < count
+            return nil
+        }
+        while i < n {
+            let b = p[i]
+            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 || b == UInt8(ascii: ",") || b == UInt8(ascii: "]") || b == UInt8(ascii: "}") {
+                return i == start ? i + 1 : i
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// Skips one value of any type, validating it.
