@@ -78,7 +78,7 @@ extension StreamVaultCommand {
 
         @Option(
             name: .customLong("max-record-bytes"),
-            help: ArgumentHelp("The longest record accepted, 1024 to 1073741824 (default 16 MiB).", valueName: "bytes")
+            help: ArgumentHelp("The longest record accepted, 1024 to 1073741824 bytes.", valueName: "bytes")
         )
         var maxRecordBytes = RecordInputReader.defaultMaxRecordBytes
 

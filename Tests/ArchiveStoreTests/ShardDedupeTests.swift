@@ -120,6 +120,26 @@ struct ShardDedupeTests {
         return String(line[start...].prefix { $0 != "\"" })
     }
 
+    /// Headers read from disk are checked before their numbers are used.
+    @Test(arguments: ["count", "lastSeq", "firstSeq", "minTime", "maxTime", "format"])
+    func hostileBlockHeadersAreRefusedByField(_ field: String) throws {
+        var header = BlockHeader(shard: "s", count: 2, firstSeq: "1", lastSeq: "2", minTime: 0, maxTime: 10, format: .native, rawBytes: 9)
+        try header.validate("block 1")
+        switch field {
+        case "count": header.count = -1
+        case "lastSeq": header.lastSeq = "x"
+        case "firstSeq": header.firstSeq = "9"
+        case "minTime": header.minTime = -9_223_372_036_854_775_000
+        case "maxTime": header.maxTime = 9_223_372_036_854_775_000
+        default: header.format = "?"
+        }
+        #expect {
+            try header.validate("block 1")
+        } throws: { error in
+            (error as? ArchiveError)?.code == .segmentCorrupt && "\(error)".contains("block 1: block header field '\(field)'")
+        }
+    }
+
     /// Catalog rebuild feeds headers read from disk: hostile times must not trap in the span arithmetic.
     @Test func aBlockWithAHostileTimeRangeDoesNotTrapTheCommit() throws {
         let archive = try TestArchive()

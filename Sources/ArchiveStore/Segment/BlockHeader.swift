@@ -31,6 +31,24 @@ public struct BlockHeader: Codable, Sendable, Equatable {
         return overflow ? .max : span
     }
 
+    /// Checks a header read from disk before its numbers are used: counts and sizes not negative, sequence
+    /// numbers valid and ordered, times within ``EventTime/validMillis`` and ordered, a known format.
+    /// - Throws: ``ArchiveError`` (`segmentCorrupt`) naming the field, prefixed by `location`.
+    public func validate(_ location: String) throws {
+        func corrupt(_ field: String, _ expected: String) -> ArchiveError {
+            ArchiveError(code: .segmentCorrupt, message: "\(location): block header field '\(field)' \(expected). Run `streamvault verify`.")
+        }
+        guard count >= 0 else { throw corrupt("count", "is negative (\(count))") }
+        guard rawBytes >= 0 else { throw corrupt("rawBytes", "is negative (\(rawBytes))") }
+        guard let first = SequenceNumber(firstSeq) else { throw corrupt("firstSeq", "is not a sequence number") }
+        guard let last = SequenceNumber(lastSeq) else { throw corrupt("lastSeq", "is not a sequence number") }
+        guard first <= last else { throw corrupt("firstSeq", "is above lastSeq") }
+        guard EventTime.validMillis.contains(minTime) else { throw corrupt("minTime", "is outside 1970..9999 (\(minTime))") }
+        guard EventTime.validMillis.contains(maxTime) else { throw corrupt("maxTime", "is outside 1970..9999 (\(maxTime))") }
+        guard minTime <= maxTime else { throw corrupt("minTime", "is after maxTime") }
+        guard RecordFormat(rawValue: format) != nil else { throw corrupt("format", "is not a known record format") }
+    }
+
     public init(shard: String, count: Int, firstSeq: String, lastSeq: String, minTime: Int64, maxTime: Int64, format: RecordFormat, rawBytes: Int) {
         self.shard = shard
         self.count = count

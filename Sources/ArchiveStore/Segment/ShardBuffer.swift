@@ -21,8 +21,9 @@ final class ShardBuffer {
     var lastSeq: [UInt8] = []
     var minTime = Int64.max
     var maxTime = Int64.min
-    /// The last archived block read to confirm a duplicate: its range and the sequence numbers it holds.
-    var checkedBlock: (range: ClosedRange<SequenceNumber>, sequences: Set<SequenceNumber>)?
+    /// The last archived block read to confirm a duplicate: its first and last sequence numbers and the sorted
+    /// sequence numbers it holds, as digits (re-ingesting a file checks each record without allocating).
+    var checkedBlock: (first: [UInt8], last: [UInt8], sequences: [[UInt8]])?
 
     init(info: ShardInfo) {
         self.info = info
@@ -63,6 +64,19 @@ final class ShardBuffer {
             }
             return false
         }
+    }
+
+    /// Whether the sorted digit strings `sorted` hold `seq` (binary search, numeric order).
+    static func sortedDigits(_ sorted: [[UInt8]], contain seq: UnsafeBufferPointer<UInt8>) -> Bool {
+        var low = 0
+        var high = sorted.count - 1
+        while low <= high {
+            let mid = (low + high) / 2
+            let order = SequenceNumber.compareDigits(sorted[mid], seq)
+            if order == 0 { return true }
+            if order < 0 { low = mid + 1 } else { high = mid - 1 }
+        }
+        return false
     }
 
     /// Drops the records at `indexes` from the open block (their event ids were found already archived).

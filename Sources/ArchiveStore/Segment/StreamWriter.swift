@@ -253,11 +253,11 @@ public final class StreamWriter {
             if shard.holdsSequence(seq) { return }
             throw notInShardLog(seq, shard)
         }
-        guard let sequence = SequenceNumber(String(decoding: seq, as: UTF8.self)) else { throw notInShardLog(seq, shard) }
-        if let known = shard.checkedBlock, known.range.contains(sequence) {
-            if known.sequences.contains(sequence) { return }
+        if let known = shard.checkedBlock, SequenceNumber.compareDigits(seq, known.first) >= 0, SequenceNumber.compareDigits(seq, known.last) <= 0 {
+            if ShardBuffer.sortedDigits(known.sequences, contain: seq) { return }
             throw notInShardLog(seq, shard)
         }
+        guard let sequence = SequenceNumber(String(decoding: seq, as: UTF8.self)) else { throw notInShardLog(seq, shard) }
         // Blocks accepted this run but not committed are not in the catalog yet: commit them first (rare path).
         if pendingRecordCount > 0 { try commit() }
         guard let block = try catalog.blocks(shardRowID: shard.info.rowID, sequenceFrom: sequence, sequenceTo: sequence).first else {
@@ -265,14 +265,16 @@ public final class StreamWriter {
         }
         let reader = try blockReader()
         try reader.read(block)
-        var sequences = Set<SequenceNumber>()
+        var sequences: [[UInt8]] = []
+        sequences.reserveCapacity(Int(clamping: block.recordCount))
         reader.forEachRecord { record in
             var c = JSONCursor(UnsafeRawBufferPointer(record))
             guard let found = ChangeRecordScanner.locateNative(&c)?.sequence else { return }
-            if let number = SequenceNumber(String(decoding: record[found], as: UTF8.self)) { sequences.insert(number) }
+            sequences.append(Array(record[found]))
         }
-        shard.checkedBlock = (block.firstSeq...block.lastSeq, sequences)
-        guard sequences.contains(sequence) else { throw notInShardLog(seq, shard) }
+        sequences.sort { SequenceNumber.compareDigits($0, $1) < 0 }
+        shard.checkedBlock = (Array(block.firstSeq.text.utf8), Array(block.lastSeq.text.utf8), sequences)
+        guard ShardBuffer.sortedDigits(sequences, contain: seq) else { throw notInShardLog(seq, shard) }
     }
 
     private func notInShardLog(_ seq: UnsafeBufferPointer<UInt8>, _ shard: ShardBuffer) -> ArchiveError {
