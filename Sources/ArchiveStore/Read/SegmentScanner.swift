@@ -88,11 +88,13 @@ final class SegmentScanner {
         let headerEnd = Int64(SkippableFrame.headerSize) + payloadLength
         guard payloadLength <= 1 << 20, headerEnd < remaining else { return .failure(Problem(reason: "block header frame is cut off")) }
         try file.read(count: Int(payloadLength), at: Int(offset) + SkippableFrame.headerSize, into: &buffer)
-        guard let header = try? JSONDecoder().decode(BlockHeader.self, from: Data(buffer)),
-            header.rawBytes >= 0, Int64(header.rawBytes) <= CatalogLimits.maxRawBlockBytes, header.count > 0,
-            SequenceNumber(header.firstSeq) != nil, SequenceNumber(header.lastSeq) != nil, RecordFormat(rawValue: header.format) != nil,
-            header.minTime <= header.maxTime
-        else { return .failure(Problem(reason: "unreadable block header")) }
+        guard let header = try? JSONDecoder().decode(BlockHeader.self, from: Data(buffer)) else {
+            return .failure(Problem(reason: "unreadable block header"))
+        }
+        do { try header.validate("block header") } catch { return .failure(Problem(reason: "\(error)")) }
+        guard Int64(header.rawBytes) <= CatalogLimits.maxRawBlockBytes, header.count > 0 else {
+            return .failure(Problem(reason: "block header counts \(header.count) records in \(header.rawBytes) bytes"))
+        }
         // A zstd frame is at most compressBound(content) plus its header and checksum.
         let bound = Int64(ZSTD_compressBound(header.rawBytes)) + 32
         let frameBytes = min(remaining - headerEnd, bound)
