@@ -41,7 +41,11 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
         ),
-        .target(name: "StreamModel", swiftSettings: swiftSettings),
+        .target(
+            name: "StreamModel",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ArchiveStore",
             dependencies: [

@@ -1,28 +1,6 @@
 import AWSCore
 public import Logging
 
-/// What a ``ShardReader`` yields.
-public enum ShardReadEvent<Record: Sendable>: Sendable {
-    /// A non-empty batch of records, in sequence order. Archive them, commit the checkpoint
-    /// (the last record's sequence number), then ask for the next event.
-    case records([Record], millisBehindLatest: Int64?)
-    /// Records were lost to the stream's retention before they could be read: record the gap.
-    /// Reading continues at the oldest record still available (TRIM_HORIZON).
-    case gap(ShardGap)
-    /// The shard is closed and every record was read: mark it drained so its children may start.
-    case drained
-}
-
-/// Records a shard no longer has, reported by ``ShardReader`` instead of being skipped silently.
-public struct ShardGap: Sendable, Hashable {
-    /// The shard.
-    public var shardID: String
-    /// The last sequence number read before the gap, or `nil` if nothing of the shard was read yet.
-    public var afterSequenceNumber: String?
-    /// Why (AWS's message for `TrimmedDataAccessException`).
-    public var reason: String
-}
-
 /// Reads one shard from a checkpoint to its end, as an `AsyncSequence` of ``ShardReadEvent``.
 ///
 /// - Starts at `AFTER_SEQUENCE_NUMBER <checkpoint>`, or at `startPosition` (default TRIM_HORIZON) without one.
@@ -213,81 +191,5 @@ public struct ShardReader<Record: Sendable>: AsyncSequence, Sendable {
             refreshes += 1
             return .gap(gap)
         }
-    }
-}
-
-extension ShardReader where Record == DynamoDBStreamRecord {
-    /// A reader of one DynamoDB Streams shard.
-    /// - Parameters:
-    ///   - api: The DynamoDB Streams API (a ``DynamoDBStreamsClient``).
-    ///   - streamARN: The stream.
-    ///   - shardID: The shard.
-    ///   - checkpoint: The last archived sequence number, or `nil`.
-    ///   - batchLimit: `Limit` of each GetRecords (1–1000); default 1000.
-    ///   - configuration: Start position, idle delay, refresh limit.
-    ///   - clock: The clock idle waits sleep on; default `ContinuousClock()`.
-    ///   - logger: Where to log.
-    /// - Returns: The reader.
-    public static func dynamoDB<C: Clock>(
-        api: some DynamoDBStreamsAPI,
-        streamARN: String,
-        shardID: String,
-        checkpoint: String?,
-        batchLimit: Int = 1000,
-        configuration: Configuration = Configuration(),
-        clock: C = ContinuousClock(),
-        logger: Logger = Logger(label: "streamvault.shard-reader", factory: { _ in SwiftLogNoOpLogHandler() })
-    ) -> ShardReader where C.Duration == Duration {
-        ShardReader(
-            shardID: shardID,
-            checkpoint: checkpoint,
-            configuration: configuration,
-            clock: clock,
-            logger: logger,
-            getIterator: { try await api.getShardIterator(streamARN: streamARN, shardID: shardID, position: $0) },
-            getPage: { iterator in
-                let output = try await api.getRecords(shardIterator: iterator, limit: batchLimit)
-                return Page(records: output.records, nextShardIterator: output.nextShardIterator)
-            },
-            sequenceNumber: { $0.sequenceNumber }
-        )
-    }
-}
-
-extension ShardReader where Record == KinesisRecord {
-    /// A reader of one Kinesis shard.
-    /// - Parameters:
-    ///   - api: The Kinesis API (a ``KinesisClient``).
-    ///   - stream: The stream's name or ARN.
-    ///   - shardID: The shard.
-    ///   - checkpoint: The last archived sequence number, or `nil`.
-    ///   - batchLimit: `Limit` of each GetRecords (1–10000); default 10000.
-    ///   - configuration: Start position (AT_TIMESTAMP works here), idle delay, refresh limit.
-    ///   - clock: The clock idle waits sleep on; default `ContinuousClock()`.
-    ///   - logger: Where to log.
-    /// - Returns: The reader.
-    public static func kinesis<C: Clock>(
-        api: some KinesisAPI,
-        stream: KinesisStreamIdentifier,
-        shardID: String,
-        checkpoint: String?,
-        batchLimit: Int = 10_000,
-        configuration: Configuration = Configuration(),
-        clock: C = ContinuousClock(),
-        logger: Logger = Logger(label: "streamvault.shard-reader", factory: { _ in SwiftLogNoOpLogHandler() })
-    ) -> ShardReader where C.Duration == Duration {
-        ShardReader(
-            shardID: shardID,
-            checkpoint: checkpoint,
-            configuration: configuration,
-            clock: clock,
-            logger: logger,
-            getIterator: { try await api.getShardIterator(stream: stream, shardID: shardID, position: $0) },
-            getPage: { iterator in
-                let output = try await api.getRecords(shardIterator: iterator, limit: batchLimit)
-                return Page(records: output.records, nextShardIterator: output.nextShardIterator, millisBehindLatest: output.millisBehindLatest)
-            },
-            sequenceNumber: { $0.sequenceNumber }
-        )
     }
 }

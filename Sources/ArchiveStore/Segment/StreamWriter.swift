@@ -432,7 +432,7 @@ public final class StreamWriter {
         let file = try FileIO.open(path, .readWrite)
         let size = try file.size()
         if size > open.committedBytes {
-            logger.warning(
+            logger.debug(
                 "Cutting bytes of an interrupted write off the open segment",
                 metadata: ["sv.segment": "\(open.fileName)", "sv.bytes": "\(size - Int(open.committedBytes))"]
             )

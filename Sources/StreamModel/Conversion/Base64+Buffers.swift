@@ -1,6 +1,9 @@
 /// Allocation-free base64 for the conversion hot path (Kinesis `Data`).
 extension Base64 {
     /// Appends the padded base64 of `bytes` to `out`.
+    ///
+    /// Kept over Foundation's `base64EncodedData()`: 3483 ns per 1600-byte payload against 5022, as Foundation
+    /// allocates per call (tools/codec-bench.sh, release build).
     static func append(_ bytes: ByteSlice, into out: inout [UInt8]) {
         let n = bytes.count
         guard n > 0 else { return }
@@ -33,6 +36,10 @@ extension Base64 {
     }
 
     /// Decodes padded base64 `text`, appending to `out`; returns `false` (with `out` partly written) when malformed.
+    ///
+    /// Kept over Foundation's `Data(base64Encoded:)`, though that takes 3735 ns per 2136-character payload against
+    /// 6680: Foundation accepts padding this rejects (`AB=A`, `====`, `QU=D`), and checking first with
+    /// ``isValid(_:)`` makes it 20010 ns (tools/codec-bench.sh, release build).
     static func decode(_ text: ByteSlice, into out: inout [UInt8]) -> Bool {
         let n = text.count
         guard n % 4 == 0 else { return false }

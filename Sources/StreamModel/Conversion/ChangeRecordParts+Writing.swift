@@ -183,24 +183,12 @@ extension ChangeRecordParts {
                 out.append(UInt8(ascii: "\""))
             }
             out.appendLiteral(",\"eventName\":\"aws:kinesis:record\"")
-            if let arn = kinesis.invokeIdentityARN {
-                out.appendLiteral(",\"invokeIdentityArn\":")
-                out.appendQuoted(arn)
-            } else if let arn = ctx.invokeIdentityARN {
-                out.appendLiteral(",\"invokeIdentityArn\":")
-                out.appendQuoted(arn)
-            }
+            writeOptional(",\"invokeIdentityArn\":", kinesis.invokeIdentityARN, else: ctx.invokeIdentityARN, into: &out)
             if let region = kinesis.awsRegion.map(ResolvedString.slice) ?? resolvedRegion(ctx) {
                 out.appendLiteral(",\"awsRegion\":")
                 region.write(into: &out)
             }
-            if let arn = kinesis.eventSourceARN {
-                out.appendLiteral(",\"eventSourceARN\":")
-                out.appendQuoted(arn)
-            } else if let arn = ctx.kinesisStreamARN {
-                out.appendLiteral(",\"eventSourceARN\":")
-                out.appendQuoted(arn)
-            }
+            writeOptional(",\"eventSourceARN\":", kinesis.eventSourceARN, else: ctx.kinesisStreamARN, into: &out)
         } else {
             out.appendLiteral(",\"ApproximateArrivalTimestamp\":")
             writeArrival(envelope, into: &out)
@@ -288,6 +276,13 @@ extension ChangeRecordParts {
         } else {
             appendCompact(image, into: &out)
         }
+    }
+
+    /// Writes the member `name` with `value`, or with `fallback` when the record has no value; nothing when neither is set.
+    private func writeOptional(_ name: StaticString, _ value: ByteSlice?, else fallback: [UInt8]?, into out: inout [UInt8]) {
+        guard value != nil || fallback != nil else { return }
+        out.appendLiteral(name)
+        if let value { out.appendQuoted(value) } else if let fallback { out.appendQuoted(fallback) }
     }
 
     private func writeArrival(_ envelope: RecordEnvelope?, into out: inout [UInt8]) {

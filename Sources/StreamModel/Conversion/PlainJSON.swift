@@ -38,30 +38,14 @@ enum PlainJSON {
             case UInt8(ascii: "N"): appendNumber(try c.stringSlice(), into: &out)
             case UInt8(ascii: "M"): try appendMap(&c, into: &out)
             default:  // L
-                out.append(UInt8(ascii: "["))
-                if try c.openArray() {
-                    var first = true
-                    repeat {
-                        if !first { out.append(UInt8(ascii: ",")) }
-                        first = false
-                        try appendValue(&c, into: &out)
-                    } while try c.nextMember(closing: UInt8(ascii: "]"))
-                }
-                out.append(UInt8(ascii: "]"))
+                try appendArray(&c, into: &out) { (c, out) throws(ShapeError) in try appendValue(&c, into: &out) }
             }
         } else if tag.count == 2 {
             let numbers = t0 == UInt8(ascii: "N")
-            out.append(UInt8(ascii: "["))
-            if try c.openArray() {
-                var first = true
-                repeat {
-                    if !first { out.append(UInt8(ascii: ",")) }
-                    first = false
-                    let s = try c.stringSlice()
-                    if numbers { appendNumber(s, into: &out) } else { out.appendQuoted(s) }
-                } while try c.nextMember(closing: UInt8(ascii: "]"))
+            try appendArray(&c, into: &out) { (c, out) throws(ShapeError) in
+                let s = try c.stringSlice()
+                if numbers { appendNumber(s, into: &out) } else { out.appendQuoted(s) }
             }
-            out.append(UInt8(ascii: "]"))
         } else if c.equals(tag, "BOOL") {
             out.appendLiteral(try c.readBool() ? "true" : "false")
         } else {  // NULL
@@ -70,6 +54,24 @@ enum PlainJSON {
         }
         c.skipWhitespace()
         c.offset += 1  // the value object's '}'
+    }
+
+    /// Copies the array at the cursor, each element as `element` writes it.
+    private static func appendArray(
+        _ c: inout JSONCursor,
+        into out: inout [UInt8],
+        element: (inout JSONCursor, inout [UInt8]) throws(ShapeError) -> Void
+    ) throws(ShapeError) {
+        out.append(UInt8(ascii: "["))
+        if try c.openArray() {
+            var first = true
+            repeat {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                try element(&c, &out)
+            } while try c.nextMember(closing: UInt8(ascii: "]"))
+        }
+        out.append(UInt8(ascii: "]"))
     }
 
     /// Writes a DynamoDB number string as a JSON number with the same digits.

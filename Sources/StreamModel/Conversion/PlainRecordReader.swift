@@ -9,56 +9,38 @@ public enum PlainRecordReader {
     /// - Throws: ``ShapeError`` with the JSON path when the record is not a JSON object.
     public static func marshal(_ c: inout JSONCursor, into out: inout [UInt8]) throws(ShapeError) {
         guard c.peek() == UInt8(ascii: "{") else { throw c.fail("expected a record object") }
-        out.append(UInt8(ascii: "{"))
-        if try c.openObject() {
-            var first = true
-            repeat {
-                let key = try c.readKey()
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                out.appendQuoted(c.bytes(key))
-                out.append(UInt8(ascii: ":"))
-                do throws(ShapeError) {
-                    if c.equals(key, "dynamodb"), c.peek() == UInt8(ascii: "{") {
-                        try marshalDynamoDB(&c, into: &out)
-                    } else {
-                        appendCompact(try c.valueSlice(), into: &out)
-                    }
-                } catch {
-                    throw error.inside(.key(c.text(key)))
-                }
-            } while try c.nextMember(closing: UInt8(ascii: "}"))
+        try rewriteMembers(&c, into: &out) { (c, key, out) throws(ShapeError) in
+            if c.equals(key, "dynamodb"), c.peek() == UInt8(ascii: "{") {
+                try marshalDynamoDB(&c, into: &out)
+            } else {
+                appendCompact(try c.valueSlice(), into: &out)
+            }
         }
-        out.append(UInt8(ascii: "}"))
     }
 
     private static func marshalDynamoDB(_ c: inout JSONCursor, into out: inout [UInt8]) throws(ShapeError) {
-        out.append(UInt8(ascii: "{"))
-        if try c.openObject() {
-            var first = true
-            repeat {
-                let key = try c.readKey()
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                out.appendQuoted(c.bytes(key))
-                out.append(UInt8(ascii: ":"))
-                do throws(ShapeError) {
-                    if c.equals(key, "Keys") || c.equals(key, "NewImage") || c.equals(key, "OldImage") {
-                        guard c.peek() == UInt8(ascii: "{") else { throw c.fail("expected an object") }
-                        try marshalMembers(&c, depth: 0, into: &out)
-                    } else {
-                        appendCompact(try c.valueSlice(), into: &out)
-                    }
-                } catch {
-                    throw error.inside(.key(c.text(key)))
-                }
-            } while try c.nextMember(closing: UInt8(ascii: "}"))
+        try rewriteMembers(&c, into: &out) { (c, key, out) throws(ShapeError) in
+            if c.equals(key, "Keys") || c.equals(key, "NewImage") || c.equals(key, "OldImage") {
+                guard c.peek() == UInt8(ascii: "{") else { throw c.fail("expected an object") }
+                try marshalMembers(&c, depth: 0, into: &out)
+            } else {
+                appendCompact(try c.valueSlice(), into: &out)
+            }
         }
-        out.append(UInt8(ascii: "}"))
     }
 
     /// `{"a": plain, ...}` -> `{"a": {"T": ...}, ...}`.
     private static func marshalMembers(_ c: inout JSONCursor, depth: Int, into out: inout [UInt8]) throws(ShapeError) {
+        try rewriteMembers(&c, into: &out) { (c, _, out) throws(ShapeError) in try marshalValue(&c, depth: depth + 1, into: &out) }
+    }
+
+    /// Copies the object at the cursor member by member: each key as written, each value as `value` writes it.
+    /// An error in a value gets the member's key in its path.
+    private static func rewriteMembers(
+        _ c: inout JSONCursor,
+        into out: inout [UInt8],
+        value: (inout JSONCursor, Range<Int>, inout [UInt8]) throws(ShapeError) -> Void
+    ) throws(ShapeError) {
         out.append(UInt8(ascii: "{"))
         if try c.openObject() {
             var first = true
@@ -68,7 +50,7 @@ public enum PlainRecordReader {
                 first = false
                 out.appendQuoted(c.bytes(key))
                 out.append(UInt8(ascii: ":"))
-                do throws(ShapeError) { try marshalValue(&c, depth: depth + 1, into: &out) } catch { throw error.inside(.key(c.text(key))) }
+                do throws(ShapeError) { try value(&c, key, &out) } catch { throw error.inside(.key(c.text(key))) }
             } while try c.nextMember(closing: UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "}"))

@@ -17,46 +17,18 @@ public enum Base64 {
 
     /// Decodes padded base64; `nil` when malformed.
     public static func decode<C: Collection>(_ text: C) -> [UInt8]? where C.Element == UInt8 {
-        guard text.count % 4 == 0 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(text.count / 4 * 3)
-        var quad: UInt32 = 0
-        var n = 0
-        var padding = 0
-        for b in text {
-            if b == UInt8(ascii: "=") {
-                padding += 1
-                quad <<= 6
-                n += 1
-            } else {
-                let v = decodeTable[Int(b)]
-                guard v != 0xFF, padding == 0 else { return nil }
-                quad = quad << 6 | UInt32(v)
-                n += 1
-            }
-            if n == 4 {
-                out.append(UInt8(truncatingIfNeeded: quad >> 16))
-                if padding < 2 { out.append(UInt8(truncatingIfNeeded: quad >> 8)) }
-                if padding < 1 { out.append(UInt8(truncatingIfNeeded: quad)) }
-                quad = 0
-                n = 0
-            }
+        func decoded(_ buffer: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+            var out = [UInt8]()
+            return decode(buffer, into: &out) ? out : nil
         }
-        guard padding <= 2 else { return nil }
-        return out
+        if let result = text.withContiguousStorageIfAvailable(decoded) { return result }
+        return Array(text).withUnsafeBufferPointer(decoded)
     }
 
     /// Encodes bytes as padded base64, appending to `out`.
     public static func encode<C: Collection>(_ bytes: C, into out: inout [UInt8]) where C.Element == UInt8 {
-        var iterator = bytes.makeIterator()
-        while let a = iterator.next() {
-            let b = iterator.next()
-            let c = iterator.next()
-            let v = UInt32(a) << 16 | UInt32(b ?? 0) << 8 | UInt32(c ?? 0)
-            out.append(encodeTable[Int(v >> 18 & 63)])
-            out.append(encodeTable[Int(v >> 12 & 63)])
-            out.append(b == nil ? UInt8(ascii: "=") : encodeTable[Int(v >> 6 & 63)])
-            out.append(c == nil ? UInt8(ascii: "=") : encodeTable[Int(v & 63)])
+        if bytes.withContiguousStorageIfAvailable({ append($0, into: &out) }) == nil {
+            Array(bytes).withUnsafeBufferPointer { append($0, into: &out) }
         }
     }
 

@@ -1,50 +1,3 @@
-/// What the archive needs to know about one change record, as byte ranges into the record's text.
-public struct ChangeRecordFacts: Sendable {
-    /// `eventID`'s raw string content.
-    public var eventID: Range<Int>
-    /// `dynamodb.SequenceNumber`'s digits.
-    public var sequenceNumber: Range<Int>
-    /// `dynamodb.ApproximateCreationDateTime` in milliseconds since the epoch.
-    public var eventTimeMillis: Int64
-    /// `eventName`: INSERT, MODIFY or REMOVE.
-    public var eventName: EventName
-    /// Whether the record carries `eventSourceARN` (the Lambda event shape).
-    public var hasEventSourceARN: Bool
-
-    public init(eventID: Range<Int>, sequenceNumber: Range<Int>, eventTimeMillis: Int64, eventName: EventName, hasEventSourceARN: Bool) {
-        self.eventID = eventID
-        self.sequenceNumber = sequenceNumber
-        self.eventTimeMillis = eventTimeMillis
-        self.eventName = eventName
-        self.hasEventSourceARN = hasEventSourceARN
-    }
-}
-
-/// The kind of change a record describes.
-public enum EventName: String, Sendable, CaseIterable {
-    case insert = "INSERT"
-    case modify = "MODIFY"
-    case remove = "REMOVE"
-
-    /// Matches raw bytes without making a `String` (hot path).
-    static func match(_ b: UnsafeBufferPointer<UInt8>) -> EventName? {
-        guard b.count == 6 else { return nil }
-        let candidate: EventName
-        switch b[0] {
-        case UInt8(ascii: "I"): candidate = .insert
-        case UInt8(ascii: "M"): candidate = .modify
-        case UInt8(ascii: "R"): candidate = .remove
-        default: return nil
-        }
-        var i = 1
-        for byte in candidate.rawValue.utf8.dropFirst() {
-            guard b[i] == byte else { return nil }
-            i += 1
-        }
-        return candidate
-    }
-}
-
 /// Validates a native DynamoDB Streams record (or a Lambda DynamoDB event record, which adds
 /// `eventSourceARN`) in one pass and returns the facts the archive indexes.
 ///
@@ -200,24 +153,5 @@ public enum ChangeRecordScanner {
             throw ShapeError(expectation: "sequence number longer than \(SequenceNumber.paddedWidth) digits", offset: r.lowerBound)
         }
         return r
-    }
-}
-
-/// Which images a DynamoDB stream records.
-public enum StreamViewType: String, Sendable, CaseIterable {
-    case keysOnly = "KEYS_ONLY"
-    case newImage = "NEW_IMAGE"
-    case oldImage = "OLD_IMAGE"
-    case newAndOldImages = "NEW_AND_OLD_IMAGES"
-}
-
-extension RawRepresentable where RawValue == String, Self: CaseIterable {
-    /// Matches raw UTF-8 bytes against the cases without making a `String`.
-    init?(_ bytes: UnsafeBufferPointer<UInt8>) {
-        for candidate in Self.allCases where candidate.rawValue.utf8.elementsEqual(bytes) {
-            self = candidate
-            return
-        }
-        return nil
     }
 }

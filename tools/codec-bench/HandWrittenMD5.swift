@@ -1,3 +1,5 @@
+// The hand-written MD5 StreamModel carried until swift-crypto's Insecure.MD5 replaced it; kept here only as the
+// benchmark's reference.
 /// MD5 (RFC 1321), used only to derive Kinesis partition keys (see ``PartitionKey``), never for security.
 ///
 /// StreamModel has no dependencies, so it carries this small implementation instead of swift-crypto.

@@ -1,0 +1,32 @@
+public import StreamModel
+
+/// Everything one commit adds, applied in one SQLite transaction after the blocks are fsynced.
+public struct BlockCommit: Sendable {
+    public struct NewBlock: Sendable {
+        public var shardRowID: Int64
+        public var offset: Int64
+        public var length: Int64
+        public var header: BlockHeader
+        public init(shardRowID: Int64, offset: Int64, length: Int64, header: BlockHeader) {
+            self.shardRowID = shardRowID
+            self.offset = offset
+            self.length = length
+            self.header = header
+        }
+    }
+    public var streamID: Int64
+    public var segmentID: Int64
+    /// The segment's committed length after these blocks.
+    public var committedBytes: Int64
+    public var blocks: [NewBlock] = []
+    /// New high-water sequence number per shard row.
+    public var checkpoints: [Int64: SequenceNumber] = [:]
+    /// Event ids to remember, per shard row (event-id dedupe shards only).
+    public var eventIDs: [Int64: [[UInt8]]] = [:]
+
+    public init(streamID: Int64, segmentID: Int64, committedBytes: Int64) {
+        self.streamID = streamID
+        self.segmentID = segmentID
+        self.committedBytes = committedBytes
+    }
+}

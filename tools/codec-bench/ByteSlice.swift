@@ -1,0 +1,1 @@
+typealias ByteSlice = UnsafeBufferPointer<UInt8>
