@@ -146,9 +146,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Depends on the `streamvault` executable so even `swift test --filter StreamVaultCLITests` builds it
+        // first: the CLI tests run the binary and must never run one built from older sources.
         .testTarget(
             name: "StreamVaultCLITests",
-            dependencies: ["StreamVaultTesting", "StreamModel", "SampleData", "ArchiveStore"],
+            dependencies: ["streamvault", "StreamVaultTesting", "StreamModel", "SampleData", "ArchiveStore"],
             swiftSettings: swiftSettings
         ),
     ]

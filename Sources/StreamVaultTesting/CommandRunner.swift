@@ -56,9 +56,40 @@ public enum CommandRunner {
     }
 
     /// Runs `executable` and waits for it.
+    ///
+    /// Blocks the calling thread: from an `async` test use ``runAsync(_:_:stdin:environment:)``, which does not.
     public static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = try start(executable, arguments, environment: environment, stdin: stdin)
         return try process.wait()
+    }
+
+    /// Runs `streamvault` like ``streamvault(_:stdin:environment:)``, waiting without blocking a cooperative thread.
+    public static func streamvaultAsync(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) async throws -> Result {
+        try await runAsync(try streamvaultPath, arguments, stdin: stdin, environment: environment)
+    }
+
+    /// Runs `executable` like ``run(_:_:stdin:environment:)``, waiting without blocking a cooperative thread.
+    ///
+    /// Swift's cooperative pool has as many threads as cores (2 on the CI machines): a test that blocks one while
+    /// a child runs stalls every async test beside it.
+    public static func runAsync(
+        _ executable: String,
+        _ arguments: [String],
+        stdin: Data? = nil,
+        environment: [String: String] = [:]
+    )
+        async throws -> Result
+    {
+        try await start(executable, arguments, environment: environment, stdin: stdin).finished()
+    }
+
+    /// Runs `python3 -c script arguments` and returns its stdout; throws with its stderr if it exits non-zero.
+    public static func python(_ script: String, _ arguments: [String] = [], environment: [String: String] = [:]) async throws -> Data {
+        let result = try await runAsync("python3", ["-c", script] + arguments, environment: environment)
+        guard result.status == 0 else {
+            throw CommandRunnerError(message: "python3 helper exited with \(result.status): \(result.stderr.suffix(2000))")
+        }
+        return result.stdout
     }
 
     /// Starts a process; call ``Running/wait()`` or ``Running/kill(_:)``.
@@ -66,7 +97,8 @@ public enum CommandRunner {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
         process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
-        var env = ProcessInfo.processInfo.environment
+        // Children never see the developer's AWS account or archive: tests pass what they need (MotoServer.environment).
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
         env.removeValue(forKey: "STREAMVAULT_STORAGE")
         for (k, v) in environment { env[k] = v }
         process.environment = env
@@ -77,6 +109,7 @@ public enum CommandRunner {
         process.standardError = err
         process.standardInput = stdin == nil ? FileHandle.nullDevice : input
         let running = Running(process: process, out: out, err: err)
+        process.terminationHandler = { [weak running] _ in running?.exited() }
         try process.run()
         running.startDraining()
         if let stdin {
@@ -90,32 +123,36 @@ public enum CommandRunner {
 
     /// A started process whose output is drained in the background (so pipes never fill up).
     public final class Running: @unchecked Sendable {
-        // @unchecked: the buffers are only touched by the drain threads until `wait()` joins them.
+        // @unchecked: the buffers are only touched by the drain threads until `done` says they finished.
         public let process: Process
         private let out: Pipe
         private let err: Pipe
         private var outData = Data()
         private var errData = Data()
-        private let group = DispatchGroup()
+        /// Left three times: by each drain thread at end of output, and by the termination handler.
+        private let done = DispatchGroup()
 
         init(process: Process, out: Pipe, err: Pipe) {
             self.process = process
             self.out = out
             self.err = err
+            done.enter()
         }
 
         func startDraining() {
-            group.enter()
-            group.enter()
+            done.enter()
+            done.enter()
             DispatchQueue.global().async {
                 self.outData = self.out.fileHandleForReading.readDataToEndOfFile()
-                self.group.leave()
+                self.done.leave()
             }
             DispatchQueue.global().async {
                 self.errData = self.err.fileHandleForReading.readDataToEndOfFile()
-                self.group.leave()
+                self.done.leave()
             }
         }
+
+        func exited() { done.leave() }
 
         public var pid: Int32 { process.processIdentifier }
 
@@ -124,10 +161,22 @@ public enum CommandRunner {
             _ = Foundation.kill(process.processIdentifier, signal)
         }
 
+        /// Waits for the process to exit and its output to end, blocking the calling thread.
         public func wait() throws -> Result {
-            process.waitUntilExit()
-            group.wait()
-            return Result(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+            done.wait()
+            return result
+        }
+
+        /// Waits for the process to exit and its output to end without blocking a cooperative thread: the wait is a
+        /// continuation resumed from a Dispatch notification, and the output is read on Dispatch threads.
+        public func finished() async -> Result {
+            await withCheckedContinuation { continuation in
+                done.notify(queue: .global()) { continuation.resume(returning: self.result) }
+            }
+        }
+
+        private var result: Result {
+            Result(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
         }
     }
 }

@@ -186,7 +186,7 @@ extension StreamVaultCommand {
                     endpointURL: endpointURL
                 )
             } catch {
-                throw CLIError("\(error)")
+                throw CLIError(code: .awsConfiguration, message: "\(error)")
             }
             logger.debug("AWS environment", metadata: ["sv.aws": "\(aws)"])
 
@@ -263,9 +263,9 @@ extension StreamVaultCommand {
             do {
                 try outcome.get()
             } catch let error as ArchiverError {
-                throw CLIError("streamvault archive: \(error.message)")
+                throw CLIError(code: .archiverStopped, message: "streamvault archive: \(error.message)")
             } catch let error as ServiceGroupError {
-                throw CLIError("streamvault archive: \(error)")
+                throw CLIError(code: .archiverStopped, message: "streamvault archive: \(error)")
             }
         }
     }

@@ -114,7 +114,9 @@ extension StreamVaultCommand {
             let sources = files.isEmpty ? ["-"] : files
             for path in sources {
                 let fd = path == "-" ? STDIN_FILENO : open(path, O_RDONLY)
-                guard fd >= 0 else { throw CLIError("Cannot open '\(path)' (errno \(errno)). Check the path and its permissions.") }
+                guard fd >= 0 else {
+                    throw CLIError(code: .fileNotOpened, message: "Cannot open '\(path)' (errno \(errno)). Check the path and its permissions.")
+                }
                 defer { if fd != STDIN_FILENO { close(fd) } }
                 let prefix = sources.count > 1 ? "\(path): " : ""
                 do {
@@ -128,7 +130,7 @@ extension StreamVaultCommand {
                     }
                 } catch let error as ConversionError {
                     try? output.flush()
-                    throw CLIError("\(prefix)\(error.message)")
+                    throw CLIError(code: .invalidInput, message: "\(prefix)\(error.message)")
                 }
             }
         }

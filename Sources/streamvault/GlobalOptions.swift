@@ -40,28 +40,16 @@ struct GlobalOptions: ParsableArguments {
         let layout = self.layout
         if !FileManager.default.fileExists(atPath: layout.catalogPath) {
             if let stream = layout.streamsWithSegmentFiles().first {
-                throw CLIError(
-                    "The archive at '\(layout.root)' has segment files (stream '\(stream)') but no catalog.sqlite, so nothing could find them. "
-                        + "Run `streamvault catalog rebuild --storage \(layout.root)` to rebuild the catalog from the segment files, "
-                        + "or restore catalog.sqlite from a backup (docs/OPERATIONS.md)."
-                )
+                throw CLIError.catalogMissing(root: layout.root, stream: stream)
             }
             if !create {
-                throw CLIError(
-                    "No archive at '\(layout.root)' (no catalog.sqlite). Pass --storage DIR or set STREAMVAULT_STORAGE, or ingest something first."
-                )
+                throw CLIError.noArchive(root: layout.root)
             }
         }
         guard create || write else { return try Catalog(path: layout.catalogPath, access: .readOnly) }
         try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
         return try Catalog(path: layout.catalogPath)
     }
-}
-
-/// An error from a command, printed as is.
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Human-friendly numbers for summaries.

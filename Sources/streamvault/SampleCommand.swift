@@ -52,7 +52,9 @@ extension StreamVaultCommand {
                 for i in 0..<shards {
                     let path = outDir + "/" + OrdersGenerator.shardID(i) + ".ndjson"
                     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-                    guard fd >= 0 else { throw CLIError("Cannot create \(path): \(String(cString: strerror(errno))).") }
+                    guard fd >= 0 else {
+                        throw CLIError(code: .fileNotOpened, message: "Cannot create \(path): \(String(cString: strerror(errno))).")
+                    }
                     sinks.append(BufferedOutput(fileDescriptor: fd))
                 }
             } else {

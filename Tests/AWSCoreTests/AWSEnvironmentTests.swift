@@ -135,27 +135,41 @@ struct AWSEnvironmentTests {
         }
     }
 
-    @Test func unknownNamedProfileIsAnError() {
-        #expect {
-            try AWSEnvironment.resolve(environment: Self.home.merging(["AWS_PROFILE": "nope"]) { $1 }, readFile: Self.standardFiles)
-        } throws: { error in
-            (error as? AWSError)?.code == .invalidConfiguration && "\(error)".contains("'nope'")
-        }
+    /// A configuration `resolve` refuses with `invalidConfiguration`, and what its message must name.
+    struct InvalidConfiguration: Sendable, CustomTestStringConvertible {
+        let testDescription: String
+        let environment: [String: String]
+        let readFile: @Sendable (String) -> String?
+        let mentions: String?
     }
 
-    @Test func halfAKeyPairIsAnError() {
-        #expect {
-            try AWSEnvironment.resolve(environment: ["AWS_ACCESS_KEY_ID": "X", "AWS_REGION": "us-east-1"], readFile: Self.files([:]))
-        } throws: { error in
-            (error as? AWSError)?.code == .invalidConfiguration
-        }
-    }
+    static let invalidConfigurations = [
+        InvalidConfiguration(
+            testDescription: "unknown named profile",
+            environment: home.merging(["AWS_PROFILE": "nope"]) { $1 },
+            readFile: standardFiles,
+            mentions: "'nope'"
+        ),
+        InvalidConfiguration(
+            testDescription: "half a key pair",
+            environment: ["AWS_ACCESS_KEY_ID": "X", "AWS_REGION": "us-east-1"],
+            readFile: files([:]),
+            mentions: nil
+        ),
+        InvalidConfiguration(
+            testDescription: "missing region",
+            environment: ["AWS_ACCESS_KEY_ID": "X", "AWS_SECRET_ACCESS_KEY": "Y"],
+            readFile: files([:]),
+            mentions: "AWS_REGION"
+        ),
+    ]
 
-    @Test func missingRegionIsAnError() {
+    @Test(arguments: invalidConfigurations)
+    func invalidConfigurationIsAnError(_ configuration: InvalidConfiguration) {
         #expect {
-            try AWSEnvironment.resolve(environment: ["AWS_ACCESS_KEY_ID": "X", "AWS_SECRET_ACCESS_KEY": "Y"], readFile: Self.files([:]))
+            try AWSEnvironment.resolve(environment: configuration.environment, readFile: configuration.readFile)
         } throws: { error in
-            (error as? AWSError)?.code == .invalidConfiguration && "\(error)".contains("AWS_REGION")
+            (error as? AWSError)?.code == .invalidConfiguration && configuration.mentions.map { "\(error)".contains($0) } ?? true
         }
     }
 

@@ -112,7 +112,7 @@ struct StreamWriterTests {
 
     @Test func segmentsRollBySizeAndAgeAndSealedOnesCarryTheirDigest() throws {
         let archive = try TestArchive()
-        let clock = ManualClock()
+        let clock = TestClock()
         let lines = SampleFiles.lines(records: 400, shards: 1)
         let writer = try archive.writer(
             configuration: .init(blockBytes: 4 << 10, maxSegmentBytes: 64 << 10, maxSegmentAge: .seconds(60)),
@@ -128,7 +128,7 @@ struct StreamWriterTests {
         #expect(segments.count > 1, "64 KiB segments must roll")
         #expect(segments.dropLast().allSatisfy { $0.state == .sealed && $0.sha256?.count == 64 })
         let beforeAge = segments.count
-        clock.millis += 61_000
+        clock.advance(by: .seconds(61))
         try TestArchive.append(SampleFiles.lines(records: 401, shards: 1).suffix(1), to: writer, shard: "s1")
         try writer.commit()
         segments = try archive.catalog.segments(streamID: stream.id)

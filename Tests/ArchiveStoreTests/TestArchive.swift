@@ -59,10 +59,7 @@ final class TestArchive {
     }
 }
 
-/// A clock the test moves by hand.
-final class ManualClock: @unchecked Sendable {
-    // @unchecked: tests drive it from one task.
-    var millis: Int64
-    init(_ millis: Int64 = 1_767_225_600_000) { self.millis = millis }
-    var wallClock: WallClock { WallClock { [unowned self] in self.millis } }
+extension TestClock {
+    /// The writer's view of this clock: wall-clock milliseconds that move when the test calls `advance(by:)`.
+    var wallClock: WallClock { WallClock { [self] in self.epochMillis } }
 }

@@ -9,10 +9,10 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct ArchiverMotoTests {
     @Test func archivesEveryDynamoDBChangeAsBoto3ReadsItAndResumesWithoutLossOrDuplicates() async throws {
-        try await withMoto { endpoint in
-            let setup = try await ChildProcess.runPython(ArchiverScripts.boto, arguments: ["table", endpoint, "orders"])
+        try await MotoServer.with { endpoint in
+            let setup = try await MotoServer.python(ArchiverScripts.boto, ["table", endpoint, "orders"])
             let arn = try #require((try JSONSerialization.jsonObject(with: setup) as? [String: String])?["streamArn"])
-            _ = try await ChildProcess.runPython(ArchiverScripts.boto, arguments: ["changes", endpoint, "orders", "first"])
+            _ = try await MotoServer.python(ArchiverScripts.boto, ["changes", endpoint, "orders", "first"])
 
             let aws = try LocalAWS(endpoint)
             let storage = try TemporaryDirectory("archiver")
@@ -25,7 +25,7 @@ struct ArchiverMotoTests {
             try await expectArchive(storage.path, equalsBotoRead: endpoint, arn: arn, count: 5)
 
             // Restart mid-stream: more changes, a second run picks up after the checkpoint.
-            _ = try await ChildProcess.runPython(ArchiverScripts.boto, arguments: ["changes", endpoint, "orders", "second"])
+            _ = try await MotoServer.python(ArchiverScripts.boto, ["changes", endpoint, "orders", "second"])
             let second = try await archiveOnce(.dynamoDBStream(arn, streams: aws.streams), stream: "orders", storage: storage.path)
             #expect(second.records == 5)
             #expect(second.duplicates == 0)
@@ -50,7 +50,7 @@ struct ArchiverMotoTests {
         #expect(archived.count == count)
         #expect(archived.allSatisfy { $0.format == .native })
         #expect(Set(archived.map(\.shard)).count == 1)
-        let output = try await ChildProcess.runPython(ArchiverScripts.boto, arguments: ["records", endpoint, arn])
+        let output = try await MotoServer.python(ArchiverScripts.boto, ["records", endpoint, arn])
         let object = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
         let records = try #require(object["records"] as? [Any])
         let bodies = try #require(object["bodies"] as? [String]).joined()
@@ -65,10 +65,10 @@ struct ArchiverMotoTests {
     }
 
     @Test func archivesKinesisRecordsKeepingOneCopyPerEventID() async throws {
-        try await withMoto { endpoint in
+        try await MotoServer.with { endpoint in
             let payloads = (0..<6).map { Self.kdsPayload(index: $0) }
             // The third change is delivered twice (same eventID, partition key, so the same shard).
-            _ = try await ChildProcess.runPython(ArchiverScripts.boto, arguments: ["kinesis", endpoint, "orders-cdc"] + payloads + [payloads[2]])
+            _ = try await MotoServer.python(ArchiverScripts.boto, ["kinesis", endpoint, "orders-cdc"] + payloads + [payloads[2]])
 
             let aws = try LocalAWS(endpoint)
             let storage = try TemporaryDirectory("archiver")
@@ -81,7 +81,7 @@ struct ArchiverMotoTests {
 
             // Restart: two new changes and another redelivery of an archived one.
             let more = (6..<8).map { Self.kdsPayload(index: $0) }
-            _ = try await ChildProcess.runPython(ArchiverScripts.boto, arguments: ["kinesis", endpoint, "orders-cdc"] + more + [payloads[0]])
+            _ = try await MotoServer.python(ArchiverScripts.boto, ["kinesis", endpoint, "orders-cdc"] + more + [payloads[0]])
             let second = try await archiveOnce(.kinesis("orders-cdc", api: aws.kinesis), stream: "orders-cdc", storage: storage.path)
             #expect(second.records == 2)
             // The redelivery, plus possibly the first run's trailing redelivery read again: a dropped duplicate does not
@@ -96,7 +96,7 @@ struct ArchiverMotoTests {
         let archived = try archivedRecords(storage: storage, stream: "orders-cdc")
         #expect(archived.count == count)
         #expect(archived.allSatisfy { $0.format == .kinesisRecord })
-        let output = try await ChildProcess.runPython(ArchiverScripts.boto, arguments: ["kinesis-records", endpoint, "orders-cdc"])
+        let output = try await MotoServer.python(ArchiverScripts.boto, ["kinesis-records", endpoint, "orders-cdc"])
         let object = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
         let shards = try #require(object["shards"] as? [String: [[String: Any]]])
         let bodies = try #require(object["bodies"] as? [String]).joined()

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import StreamModel
 import StreamSources
+import StreamVaultTesting
 import Testing
 
 /// Canonical form of a JSON value (sorted keys) so two serializations of the same record compare equal.
@@ -23,8 +24,8 @@ func localEnvironment(_ endpoint: String) throws -> AWSEnvironment {
 @Suite(.timeLimit(.minutes(1)))
 struct MotoDynamoDBStreamsTests {
     @Test func readsTheSameRecordsAsBoto3() async throws {
-        try await withMoto { endpoint in
-            let setup = try await ChildProcess.runPython(MotoScripts.boto, arguments: ["dynamodb-setup", endpoint, "orders"])
+        try await MotoServer.with { endpoint in
+            let setup = try await MotoServer.python(MotoScripts.boto, ["dynamodb-setup", endpoint, "orders"])
             let arn = try #require(try JSONSerialization.jsonObject(with: setup) as? [String: String])["streamArn"]
             let aws = try localEnvironment(endpoint)
             let http = HTTPClient.shared
@@ -53,7 +54,7 @@ struct MotoDynamoDBStreamsTests {
             #expect(sequenceNumbers.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) })
 
             // What boto3 received for the same call, record by record.
-            let botoOutput = try await ChildProcess.runPython(MotoScripts.boto, arguments: ["dynamodb-records", endpoint, description.streamARN])
+            let botoOutput = try await MotoServer.python(MotoScripts.boto, ["dynamodb-records", endpoint, description.streamARN])
             let botoRecords = try #require(try JSONSerialization.jsonObject(with: botoOutput) as? [Any])
             #expect(botoRecords.count == page.records.count)
             for (ours, theirs) in zip(page.records, botoRecords) {
@@ -86,7 +87,7 @@ struct MotoDynamoDBStreamsTests {
     }
 
     @Test func reportsMissingStreamsAndDisabledStreams() async throws {
-        try await withMoto { endpoint in
+        try await MotoServer.with { endpoint in
             let aws = try localEnvironment(endpoint)
             let noRetry = AWSJSONClient.Configuration(timeout: .seconds(10), retry: .none)
             let streams = DynamoDBStreamsClient(

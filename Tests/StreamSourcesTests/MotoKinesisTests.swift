@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import StreamModel
 import StreamSources
+import StreamVaultTesting
 import Testing
 
 @Suite(.timeLimit(.minutes(1)))
@@ -13,8 +14,8 @@ struct MotoKinesisTests {
     }
 
     @Test func listsShardsAndReadsRecordsLikeBoto3() async throws {
-        try await withMoto { endpoint in
-            let setup = try await ChildProcess.runPython(MotoScripts.boto, arguments: ["kinesis-setup", endpoint, "orders-cdc"] + Self.payloads)
+        try await MotoServer.with { endpoint in
+            let setup = try await MotoServer.python(MotoScripts.boto, ["kinesis-setup", endpoint, "orders-cdc"] + Self.payloads)
             let puts = try #require((try JSONSerialization.jsonObject(with: setup) as? [String: Any])?["puts"] as? [[String: String]])
             #expect(puts.count == Self.payloads.count)
 
@@ -37,9 +38,9 @@ struct MotoKinesisTests {
                 #expect(page.millisBehindLatest != nil)
                 payloadsRead += page.records.map { String(decoding: $0.data, as: UTF8.self) }
 
-                let botoOutput = try await ChildProcess.runPython(
+                let botoOutput = try await MotoServer.python(
                     MotoScripts.boto,
-                    arguments: ["kinesis-records", endpoint, "orders-cdc", shard.shardID]
+                    ["kinesis-records", endpoint, "orders-cdc", shard.shardID]
                 )
                 let botoRecords = try #require(try JSONSerialization.jsonObject(with: botoOutput) as? [Any])
                 #expect(botoRecords.count == page.records.count)
@@ -52,8 +53,8 @@ struct MotoKinesisTests {
     }
 
     @Test func startsIteratorsAtATimestampOrASequenceNumber() async throws {
-        try await withMoto { endpoint in
-            let setup = try await ChildProcess.runPython(MotoScripts.boto, arguments: ["kinesis-setup", endpoint, "ts"] + Self.payloads)
+        try await MotoServer.with { endpoint in
+            let setup = try await MotoServer.python(MotoScripts.boto, ["kinesis-setup", endpoint, "ts"] + Self.payloads)
             let puts = try #require((try JSONSerialization.jsonObject(with: setup) as? [String: Any])?["puts"] as? [[String: String]])
             let kinesis = KinesisClient(client: AWSJSONClient(service: .kinesis, environment: try localEnvironment(endpoint), httpClient: .shared))
             let shardID = try #require(puts.first?["ShardId"])
@@ -72,8 +73,8 @@ struct MotoKinesisTests {
     }
 
     @Test func shardReaderResumesFromACheckpoint() async throws {
-        try await withMoto { endpoint in
-            let setup = try await ChildProcess.runPython(MotoScripts.boto, arguments: ["kinesis-setup", endpoint, "reader"] + Self.payloads)
+        try await MotoServer.with { endpoint in
+            let setup = try await MotoServer.python(MotoScripts.boto, ["kinesis-setup", endpoint, "reader"] + Self.payloads)
             let puts = try #require((try JSONSerialization.jsonObject(with: setup) as? [String: Any])?["puts"] as? [[String: String]])
             // The shard that got the most records (the partition keys spread 6 records over 2 shards).
             let byShard = Dictionary(grouping: puts, by: { $0["ShardId"] ?? "" })
@@ -82,7 +83,7 @@ struct MotoKinesisTests {
             try #require(inShard.count >= 2)
             let kinesis = KinesisClient(client: AWSJSONClient(service: .kinesis, environment: try localEnvironment(endpoint), httpClient: .shared))
 
-            var fromStart = ShardReader.kinesis(api: kinesis, stream: "reader", shardID: shardID, checkpoint: nil, clock: ImmediateClock())
+            var fromStart = ShardReader.kinesis(api: kinesis, stream: "reader", shardID: shardID, checkpoint: nil, clock: TestClock())
                 .makeAsyncIterator()
             guard case .records(let all, let lag) = try await fromStart.next() else {
                 Issue.record("expected records")
@@ -91,7 +92,7 @@ struct MotoKinesisTests {
             #expect(all.map(\.sequenceNumber) == inShard)
             #expect(lag != nil)
 
-            var resumed = ShardReader.kinesis(api: kinesis, stream: "reader", shardID: shardID, checkpoint: inShard[0], clock: ImmediateClock())
+            var resumed = ShardReader.kinesis(api: kinesis, stream: "reader", shardID: shardID, checkpoint: inShard[0], clock: TestClock())
                 .makeAsyncIterator()
             guard case .records(let rest, _) = try await resumed.next() else {
                 Issue.record("expected records after the checkpoint")
@@ -102,7 +103,7 @@ struct MotoKinesisTests {
     }
 
     @Test func unknownStreamIsResourceNotFound() async throws {
-        try await withMoto { endpoint in
+        try await MotoServer.with { endpoint in
             let kinesis = KinesisClient(
                 client: AWSJSONClient(
                     service: .kinesis,

@@ -1,4 +1,5 @@
 import Foundation
+import StreamVaultTesting
 
 /// A tiny HTTP server (python3 http.server) that answers POSTs from a script, for what moto cannot produce:
 /// throttling, trimmed data, expired iterators, slow answers.
@@ -106,7 +107,7 @@ struct ScriptedServer {
     /// Runs `body` with a server playing `script`, then returns what the server received.
     static func run(_ script: [Answer], _ body: (String) async throws -> Void) async throws -> [Received] {
         let json = String(decoding: try JSONEncoder().encode(script), as: UTF8.self)
-        let server = try await ChildProcess.startServer(["python3", "-c", source, json])
+        let server = try await ServerProcess.start(["python3", "-c", source, json])
         do {
             try await body(server.url)
         } catch {
@@ -119,9 +120,9 @@ struct ScriptedServer {
     }
 
     private static func received(from url: String) async throws -> [Received] {
-        let output = try await ChildProcess.runPython(
+        let output = try await CommandRunner.python(
             "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1] + '/__requests').read().decode())",
-            arguments: [url]
+            [url]
         )
         return try JSONDecoder().decode([Received].self, from: output)
     }

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import StreamModel
 import StreamSources
+import StreamVaultTesting
 import Testing
 
 /// Behaviour moto cannot produce, against a scripted HTTP server: retries, AWS error shapes, timeouts.
@@ -13,7 +14,7 @@ struct ScriptedServerTests {
 
     static func streams(
         _ endpoint: String,
-        clock: ImmediateClock,
+        clock: TestClock,
         retry: RetryPolicy = RetryPolicy(),
         timeout: Duration = .seconds(10)
     )
@@ -32,7 +33,7 @@ struct ScriptedServerTests {
     }
 
     @Test func retriesThrottlingAndServerErrorsThenSucceeds() async throws {
-        let clock = ImmediateClock()
+        let clock = TestClock()
         let received = try await ScriptedServer.run([
             .awsError("ProvisionedThroughputExceededException"), .awsError("LimitExceededException"), .html500, .ok(Self.oneRecord),
         ]) { endpoint in
@@ -54,7 +55,7 @@ struct ScriptedServerTests {
     }
 
     @Test func givesUpAfterMaxAttempts() async throws {
-        let clock = ImmediateClock()
+        let clock = TestClock()
         let received = try await ScriptedServer.run([.awsError("ThrottlingException")]) { endpoint in
             await #expect {
                 try await Self.streams(endpoint, clock: clock, retry: RetryPolicy(maxAttempts: 3)).getRecords(shardIterator: "it")
@@ -80,7 +81,7 @@ struct ScriptedServerTests {
         PermanentCase(type: "ValidationException", code: .validation),
     ])
     func permanentErrorsAreNotRetried(_ c: PermanentCase) async throws {
-        let clock = ImmediateClock()
+        let clock = TestClock()
         let received = try await ScriptedServer.run([.awsError(c.type, message: "scripted \(c.type)"), .ok(Self.oneRecord)]) { endpoint in
             await #expect {
                 try await Self.streams(endpoint, clock: clock).getRecords(shardIterator: "it")
@@ -94,7 +95,7 @@ struct ScriptedServerTests {
     }
 
     @Test func timesOutSlowAnswers() async throws {
-        let clock = ImmediateClock()
+        let clock = TestClock()
         var slow = ScriptedServer.Answer.ok(Self.oneRecord)
         slow.delay = 3
         _ = try await ScriptedServer.run([slow]) { endpoint in
@@ -111,9 +112,9 @@ struct ScriptedServerTests {
 
     @Test func connectionRefusedIsRetriedThenReported() async throws {
         // Find a port nobody listens on: start a server, note its URL, stop it.
-        let server = try await ChildProcess.startServer(["python3", "-c", ScriptedServer.source, "[]"])
+        let server = try await ServerProcess.start(["python3", "-c", ScriptedServer.source, "[]"])
         await server.stop()
-        let clock = ImmediateClock()
+        let clock = TestClock()
         await #expect {
             // AsyncHTTPClient keeps retrying a refused connection until the deadline: a short one keeps this test quick.
             try await Self.streams(server.url, clock: clock, retry: RetryPolicy(maxAttempts: 2), timeout: .seconds(2)).getRecords(shardIterator: "it")
@@ -129,7 +130,7 @@ struct ScriptedServerTests {
         let page2 =
             #"{"StreamDescription":{"StreamArn":"arn:s","StreamStatus":"ENABLED","StreamViewType":"NEW_IMAGE","TableName":"t","Shards":[{"ShardId":"shardId-2","ParentShardId":"shardId-1","SequenceNumberRange":{"StartingSequenceNumber":"300"}}]}}"#
         let received = try await ScriptedServer.run([.ok(page1), .ok(page2)]) { endpoint in
-            let description = try await Self.streams(endpoint, clock: ImmediateClock()).describeStream(streamARN: "arn:s", pageSize: 1)
+            let description = try await Self.streams(endpoint, clock: TestClock()).describeStream(streamARN: "arn:s", pageSize: 1)
             #expect(description.shards.map(\.shardID) == ["shardId-1", "shardId-2"])
             #expect(description.shards[0].isClosed && !description.shards[1].isClosed)
             #expect(description.shards[1].parentShardID == "shardId-1")
@@ -148,7 +149,7 @@ struct ScriptedServerTests {
             #"{"Shards":[{"ShardId":"shardId-000000000001","ParentShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"1"},"SequenceNumberRange":{"StartingSequenceNumber":"6"}}]}"#
         let received = try await ScriptedServer.run([.ok(page1), .ok(page2)]) { endpoint in
             let kinesis = KinesisClient(
-                client: AWSJSONClient(service: .kinesis, environment: try localEnvironment(endpoint), httpClient: .shared, clock: ImmediateClock())
+                client: AWSJSONClient(service: .kinesis, environment: try localEnvironment(endpoint), httpClient: .shared, clock: TestClock())
             )
             let shards = try await kinesis.listShards(stream: "s", pageSize: 1)
             #expect(shards.map(\.shardID) == ["shardId-000000000000", "shardId-000000000001"])
@@ -170,7 +171,7 @@ struct ScriptedServerTests {
         )
         _ = try await ScriptedServer.run([expired]) { endpoint in
             let kinesis = KinesisClient(
-                client: AWSJSONClient(service: .kinesis, environment: try localEnvironment(endpoint), httpClient: .shared, clock: ImmediateClock())
+                client: AWSJSONClient(service: .kinesis, environment: try localEnvironment(endpoint), httpClient: .shared, clock: TestClock())
             )
             await #expect {
                 try await kinesis.getRecords(shardIterator: "old")

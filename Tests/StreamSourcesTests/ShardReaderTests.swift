@@ -2,6 +2,7 @@ import AWSCore
 import AsyncHTTPClient
 import Foundation
 import StreamSources
+import StreamVaultTesting
 import Synchronization
 import Testing
 
@@ -72,8 +73,7 @@ func collect(_ reader: ShardReader<DynamoDBStreamRecord>, limit: Int = 20) async
 
 @Suite(.timeLimit(.minutes(1)))
 struct ShardReaderTests {
-    static func reader(_ api: ScriptedStreamsAPI, checkpoint: String?, clock: ImmediateClock = ImmediateClock()) -> ShardReader<DynamoDBStreamRecord>
-    {
+    static func reader(_ api: ScriptedStreamsAPI, checkpoint: String?, clock: TestClock = TestClock()) -> ShardReader<DynamoDBStreamRecord> {
         .dynamoDB(api: api, streamARN: "arn:s", shardID: "shard-1", checkpoint: checkpoint, clock: clock)
     }
 
@@ -96,7 +96,7 @@ struct ShardReaderTests {
     }
 
     @Test func waitsOnTheClockWhileAnOpenShardIsEmpty() async throws {
-        let clock = ImmediateClock()
+        let clock = TestClock()
         let api = ScriptedStreamsAPI(steps: [.page([], next: "a"), .page([], next: "b"), .page(["1"], next: nil)])
         #expect(try await collect(Self.reader(api, checkpoint: nil, clock: clock)) == ["records 1", "drained"])
         #expect(clock.sleeps == [.seconds(1), .seconds(1)])
@@ -150,14 +150,14 @@ struct ShardReaderTests {
     }
 
     @Test func readsMotoStreamThroughTheRealClient() async throws {
-        try await withMoto { endpoint in
-            let setup = try await ChildProcess.runPython(MotoScripts.boto, arguments: ["dynamodb-setup", endpoint, "reader"])
+        try await MotoServer.with { endpoint in
+            let setup = try await MotoServer.python(MotoScripts.boto, ["dynamodb-setup", endpoint, "reader"])
             let arn = try #require((try JSONSerialization.jsonObject(with: setup) as? [String: String])?["streamArn"])
             let streams = DynamoDBStreamsClient(
                 client: AWSJSONClient(service: .dynamoDBStreams, environment: try localEnvironment(endpoint), httpClient: .shared)
             )
             let shard = try #require(try await streams.describeStream(streamARN: arn).shards.first)
-            let reader = ShardReader.dynamoDB(api: streams, streamARN: arn, shardID: shard.shardID, checkpoint: nil, clock: ImmediateClock())
+            let reader = ShardReader.dynamoDB(api: streams, streamARN: arn, shardID: shard.shardID, checkpoint: nil, clock: TestClock())
             var iterator = reader.makeAsyncIterator()
             guard case .records(let records, _) = try await iterator.next() else {
                 Issue.record("expected records first")
@@ -170,7 +170,7 @@ struct ShardReaderTests {
                 streamARN: arn,
                 shardID: shard.shardID,
                 checkpoint: records[1].sequenceNumber,
-                clock: ImmediateClock()
+                clock: TestClock()
             ).makeAsyncIterator()
             guard case .records(let rest, _) = try await resumed.next() else {
                 Issue.record("expected records after the checkpoint")

@@ -39,7 +39,7 @@ struct ArchiveShutdownTests {
         while archiver.process.isRunning && ContinuousClock.now - signalled < .seconds(10) { try await Task.sleep(for: .milliseconds(50)) }
         let exitedInTime = !archiver.process.isRunning
         if !exitedInTime { archiver.kill(SIGKILL) }
-        let result = try archiver.wait()
+        let result = await archiver.finished()
         #expect(exitedInTime, "still running 10 s after SIGTERM: \(result.stderr.suffix(1500))")
         #expect(result.status == 0, "SIGTERM must stop the archiver cleanly: \(result.stderr.suffix(1500))")
     }
@@ -49,8 +49,9 @@ struct ArchiveShutdownTests {
         let endpoint = try DeadEndpoint(.refusesConnections)
         let workspace = try CLIWorkspace()
         let url = "http://alice:hunter2@127.0.0.1:\(endpoint.port)"
-        let result = try await Self.run(
-            ["archive", "--kinesis-stream", "orders-cdc", "--once", "--endpoint-url", url, "--log-level", "trace", "--storage", workspace.storage]
+        let result = try await CommandRunner.streamvaultAsync(
+            ["archive", "--kinesis-stream", "orders-cdc", "--once", "--endpoint-url", url, "--log-level", "trace", "--storage", workspace.storage],
+            environment: Self.environment
         )
         #expect(result.status != 0)
         #expect(result.stderr.contains("127.0.0.1:\(endpoint.port)"), "the error should still name the endpoint: \(result.stderr.suffix(1500))")
@@ -58,18 +59,12 @@ struct ArchiveShutdownTests {
         #expect(!result.stderr.contains("alice"), "the user name was printed: \(result.stderr.suffix(1500))")
         #expect(!result.stdoutText.contains("hunter2"))
 
-        let invalid = try await Self.run(
-            ["archive", "--kinesis-stream", "orders-cdc", "--once", "--endpoint-url", "ftp://alice:hunter2@host", "--storage", workspace.storage]
+        let invalid = try await CommandRunner.streamvaultAsync(
+            ["archive", "--kinesis-stream", "orders-cdc", "--once", "--endpoint-url", "ftp://alice:hunter2@host", "--storage", workspace.storage],
+            environment: Self.environment
         )
         #expect(invalid.status != 0)
         #expect(invalid.stderr.contains("not an http(s) URL"), "\(invalid.stderr)")
         #expect(!invalid.stderr.contains("hunter2"), "the password was printed: \(invalid.stderr)")
-    }
-
-    /// Runs `streamvault`, waiting for it without blocking a cooperative thread.
-    static func run(_ arguments: [String]) async throws -> CommandRunner.Result {
-        let process = try CommandRunner.start(CommandRunner.streamvaultPath, arguments, environment: environment)
-        while process.process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-        return try process.wait()
     }
 }

@@ -22,6 +22,25 @@ struct CLIWorkspace {
         return result
     }
 
+    /// Runs like ``run(_:stdin:)`` without blocking a cooperative thread while the child runs.
+    @discardableResult
+    func runAsync(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) async throws -> CommandRunner.Result {
+        try await CommandRunner.streamvaultAsync(arguments + ["--storage", storage], stdin: stdin, environment: environment)
+    }
+
+    /// Runs like ``ok(_:stdin:sourceLocation:)`` without blocking a cooperative thread while the child runs.
+    @discardableResult
+    func okAsync(
+        _ arguments: [String],
+        stdin: Data? = nil,
+        environment: [String: String] = [:],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> CommandRunner.Result {
+        let result = try await runAsync(arguments, stdin: stdin, environment: environment)
+        #expect(result.status == 0, "streamvault \(arguments.joined(separator: " ")) failed: \(result.stderr)", sourceLocation: sourceLocation)
+        return result
+    }
+
     func write(_ name: String, _ lines: [String]) throws -> String {
         let path = directory.file(name)
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)

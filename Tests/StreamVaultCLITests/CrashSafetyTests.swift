@@ -8,7 +8,7 @@ import Testing
 @Suite(.timeLimit(.minutes(8)))
 struct CrashSafetyTests {
     @Test(arguments: [true, false])
-    func sigkillDuringIngestLosesNothingAcknowledged(withShard: Bool) throws {
+    func sigkillDuringIngestLosesNothingAcknowledged(withShard: Bool) async throws {
         let ws = try CLIWorkspace()
         let lines = SampleFiles.lines(records: 20_000, shards: withShard ? 1 : 3, seed: withShard ? 11 : 12)
         let input = try ws.write("big.ndjson", lines)
@@ -17,7 +17,7 @@ struct CrashSafetyTests {
         // Time one full run elsewhere, then kill runs at random moments inside that span.
         let probe = try CLIWorkspace()
         let started = Date()
-        try probe.ok(ingest)
+        try await probe.okAsync(ingest)
         let fullRun = Date().timeIntervalSince(started)
         var generator = SystemRandomNumberGenerator()
         var kills = 0
@@ -26,9 +26,9 @@ struct CrashSafetyTests {
         for round in 0..<16 where kills < 6 {
             let delay = Double.random(in: 0.05...max(latest, 0.06), using: &generator) * fullRun
             let process = try CommandRunner.start(try CommandRunner.streamvaultPath, arguments)
-            usleep(UInt32(delay * 1_000_000))
+            try await Task.sleep(for: .seconds(delay))
             process.kill(SIGKILL)
-            let result = try process.wait()
+            let result = await process.finished()
             if result.status == 0 {
                 // It finished before the kill (the machine got faster than the probe): start over, kill sooner.
                 try FileManager.default.removeItem(atPath: ws.storage)
@@ -53,33 +53,33 @@ struct CrashSafetyTests {
         }
         #expect(kills >= 3, "runs must have been killed mid-way")
         #expect(sawProgress, "the kills must land after some commits")
-        try ws.ok(ingest)
+        try await ws.okAsync(ingest)
         let final = try archivedRecords(ws.storage)
         #expect(final.count == lines.count, "nothing missing, nothing twice")
         #expect(Set(final) == Set(lines))
         if withShard { #expect(final == lines) }
         for segment in try ws.segments() {
-            let check = try CLIWorkspace.zstd(["-t", "-q", segment])
+            let check = try await CommandRunner.runAsync("zstd", ["-t", "-q", segment])
             #expect(check.status == 0, "zstd -t \(segment): \(check.stderr)")
         }
-        #expect(try ws.ok(["verify"]).stdoutText.contains("OK"))
+        #expect(try await ws.okAsync(["verify"]).stdoutText.contains("OK"))
     }
 
-    @Test func twoIngestsAtOnceNeverCorruptTheCatalog() throws {
+    @Test func twoIngestsAtOnceNeverCorruptTheCatalog() async throws {
         let ws = try CLIWorkspace()
         let lines = SampleFiles.lines(records: 1500, shards: 1, seed: 5)
         let input = try ws.write("in.ndjson", lines)
         let arguments = ["ingest", "--stream", "orders", "--shard", "s1", input, "--storage", ws.storage]
         let a = try CommandRunner.start(try CommandRunner.streamvaultPath, arguments)
         let b = try CommandRunner.start(try CommandRunner.streamvaultPath, arguments)
-        let results = [try a.wait(), try b.wait()]
+        let results = [await a.finished(), await b.finished()]
         for r in results where r.status != 0 {
             #expect(r.stderr.contains("is locked by pid"), "the loser says who holds the lock: \(r.stderr)")
         }
         #expect(results.contains { $0.status == 0 })
-        try ws.ok(["ingest", "--stream", "orders", "--shard", "s1", input])
+        try await ws.okAsync(["ingest", "--stream", "orders", "--shard", "s1", input])
         #expect(try archivedRecords(ws.storage) == lines)
-        #expect(try ws.ok(["verify"]).status == 0)
+        #expect(try await ws.okAsync(["verify"]).status == 0)
     }
 
     /// All records the catalog lists, read through the blocks, in commit order.
