@@ -136,7 +136,12 @@ struct ShardDedupeTests {
         #expect(header.timeSpanMillis == Int64.max)
         let stream = try archive.catalog.ensureStream("orders", source: .file, now: 0)
         let shard = try archive.catalog.ensureShard(streamID: stream.id, shardID: "s", dedupe: .sequence, now: 0)
-        let segment = try archive.catalog.createSegment(streamID: stream.id, fileName: "20261123T184000Z-1a2b3c4d.ndjson.zst", committedBytes: 0, now: 0)
+        let segment = try archive.catalog.createSegment(
+            streamID: stream.id,
+            fileName: "20261123T184000Z-1a2b3c4d.ndjson.zst",
+            committedBytes: 0,
+            now: 0
+        )
         var commit = BlockCommit(streamID: stream.id, segmentID: segment.id, committedBytes: 10)
         commit.blocks = [.init(shardRowID: shard.rowID, offset: 0, length: 10, header: header)]
         try archive.catalog.commit(commit)

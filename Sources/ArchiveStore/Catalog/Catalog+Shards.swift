@@ -33,8 +33,12 @@ extension Catalog {
 
     /// The stream's shards, parents (both, after a merge) before children, then by creation.
     public func shards(streamID: Int64) throws -> [ShardInfo] {
-        let all = try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM shards WHERE stream_id = ? ORDER BY id", arguments: [streamID]).map { try Self.shardInfo($0) }
+        try database.read { db in try Self.fetchShards(db, streamID: streamID) }
+    }
+
+    static func fetchShards(_ db: Database, streamID: Int64) throws -> [ShardInfo] {
+        let all = try Row.fetchAll(db, sql: "SELECT * FROM shards WHERE stream_id = ? ORDER BY id", arguments: [streamID]).map {
+            try Self.shardInfo($0)
         }
         return ShardLineage.order(all, lineage: \.lineage)
     }
