@@ -1,9 +1,10 @@
-import ArchiveStore
 import Foundation
 import GRDB
 import StreamModel
 import StreamVaultTesting
 import Testing
+
+@testable import ArchiveStore
 
 /// The catalog runs the same on an in-memory queue and an on-disk WAL pool.
 enum Backend: CaseIterable {

@@ -8,32 +8,41 @@ extension Catalog {
     /// Uses the `(stream_id, min_time)` index over `[from - widest block span, to)`, so the cost depends on the
     /// window, not on the archive's size.
     public func blocks(streamID: Int64, timeFrom from: Int64, timeTo to: Int64) throws -> [BlockInfo] {
-        try database.read { db in
-            let span =
-                try Row.fetchOne(db, sql: "SELECT id, max_block_span_ms FROM streams WHERE id = ?", arguments: [streamID]).map {
-                    try CatalogRow($0, table: "streams").int64("max_block_span_ms", in: 0...Int64.max)
-                } ?? 0
-            let (difference, overflow) = from.subtractingReportingOverflow(span)
-            let lower = overflow ? Int64.min : difference
-            return try BlockInfo.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM blocks WHERE stream_id = ? AND min_time >= ? AND min_time < ? AND max_time >= ? ORDER BY id
-                    """,
-                arguments: [streamID, lower, to, from]
-            )
-        }
+        try database.read { db in try Self.fetchBlocks(db, streamID: streamID, timeFrom: from, timeTo: to) }
+    }
+
+    static func fetchBlocks(_ db: Database, streamID: Int64, timeFrom from: Int64, timeTo to: Int64) throws -> [BlockInfo] {
+        let span =
+            try Row.fetchOne(db, sql: "SELECT id, max_block_span_ms FROM streams WHERE id = ?", arguments: [streamID]).map {
+                try CatalogRow($0, table: "streams").int64("max_block_span_ms", in: 0...Int64.max)
+            } ?? 0
+        let (difference, overflow) = from.subtractingReportingOverflow(span)
+        let lower = overflow ? Int64.min : difference
+        return try BlockInfo.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM blocks WHERE stream_id = ? AND min_time >= ? AND min_time < ? AND max_time >= ? ORDER BY id
+                """,
+            arguments: [streamID, lower, to, from]
+        )
     }
 
     /// A shard's blocks that may hold sequence numbers in `[from, to]` (inclusive), by id.
     public func blocks(shardRowID: Int64, sequenceFrom from: SequenceNumber?, sequenceTo to: SequenceNumber?) throws -> [BlockInfo] {
-        try database.read { db in
-            try BlockInfo.fetchAll(
-                db,
-                sql: "SELECT * FROM blocks WHERE shard_id = ? AND last_seq >= ? AND first_seq <= ? ORDER BY id",
-                arguments: [shardRowID, from?.padded ?? "", to?.padded ?? String(repeating: "9", count: SequenceNumber.paddedWidth)]
-            )
-        }
+        try database.read { db in try Self.fetchBlocks(db, shardRowID: shardRowID, sequenceFrom: from, sequenceTo: to) }
+    }
+
+    static func fetchBlocks(
+        _ db: Database,
+        shardRowID: Int64,
+        sequenceFrom from: SequenceNumber?,
+        sequenceTo to: SequenceNumber?
+    ) throws -> [BlockInfo] {
+        try BlockInfo.fetchAll(
+            db,
+            sql: "SELECT * FROM blocks WHERE shard_id = ? AND last_seq >= ? AND first_seq <= ? ORDER BY id",
+            arguments: [shardRowID, from?.padded ?? "", to?.padded ?? String(repeating: "9", count: SequenceNumber.paddedWidth)]
+        )
     }
 
     /// Every block of the stream, by id.

@@ -33,9 +33,11 @@ extension Catalog {
 
     /// The stream's shards, parents (both, after a merge) before children, then by creation.
     public func shards(streamID: Int64) throws -> [ShardInfo] {
-        let all = try database.read { db in
-            try ShardInfo.fetchAll(db, sql: "SELECT * FROM shards WHERE stream_id = ? ORDER BY id", arguments: [streamID])
-        }
+        try database.read { db in try Self.fetchShards(db, streamID: streamID) }
+    }
+
+    static func fetchShards(_ db: Database, streamID: Int64) throws -> [ShardInfo] {
+        let all = try ShardInfo.fetchAll(db, sql: "SELECT * FROM shards WHERE stream_id = ? ORDER BY id", arguments: [streamID])
         return ShardLineage.order(all, lineage: \.lineage)
     }
 

@@ -47,7 +47,11 @@ extension Catalog {
 
     /// All streams, by name.
     public func streams() throws -> [StreamInfo] {
-        try database.read { db in try StreamInfo.fetchAll(db, sql: "SELECT * FROM streams ORDER BY name") }
+        try database.read { db in try Self.fetchStreams(db) }
+    }
+
+    static func fetchStreams(_ db: Database) throws -> [StreamInfo] {
+        try StreamInfo.fetchAll(db, sql: "SELECT * FROM streams ORDER BY name")
     }
 
     static func fetchStream(_ db: Database, name: String) throws -> StreamInfo? {

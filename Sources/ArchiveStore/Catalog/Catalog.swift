@@ -1,5 +1,5 @@
 import Foundation
-public import GRDB
+import GRDB
 import StreamModel
 import SystemPackage
 
@@ -12,8 +12,9 @@ import Glibc
 /// Several processes may open the same catalog (one writer per stream, any number of readers); SQLite's
 /// WAL mode gives each read a consistent snapshot, and writers wait on a busy timeout.
 public final class Catalog: Sendable {
-    /// The database connection(s): a `DatabasePool` on disk, or any writer in tests.
-    public let database: any DatabaseWriter
+    /// The database connection(s): a `DatabasePool` on disk, or any writer in tests. GRDB stays inside
+    /// ArchiveStore: callers use the catalog's methods (``asyncReader`` in async code).
+    let database: any DatabaseWriter
 
     /// How a process uses the catalog.
     public enum Access: Sendable {
@@ -53,8 +54,8 @@ public final class Catalog: Sendable {
         try self.init(database: pool)
     }
 
-    /// Uses an existing database (an in-memory `DatabaseQueue` in tests) and migrates it.
-    public init(database: any DatabaseWriter) throws {
+    /// Uses an existing database (an in-memory `DatabaseQueue` in tests, through `@testable import`) and migrates it.
+    init(database: any DatabaseWriter) throws {
         self.database = database
         try CatalogSchema.migrator.migrate(database)
     }

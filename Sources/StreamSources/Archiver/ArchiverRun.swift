@@ -44,7 +44,8 @@ struct ShardTurnClock: Clock {
     }
 }
 
-/// One run of an ``ArchiverService``: owns the ``StreamWriter`` (not thread-safe, so one task drives it).
+/// One run of an ``ArchiverService``: owns the stream's writer, an ``AsyncStreamWriter`` so that fsync, catalog
+/// transactions and compression run on the writer's own thread, never on the cooperative pool.
 final class ArchiverRun<Record: Sendable> {
     let service: ArchiverService
     let adapter: ArchiverAdapter<Record>
@@ -68,7 +69,7 @@ final class ArchiverRun<Record: Sendable> {
     private var shuttingDown: Bool { ArchiverService.isStopping }
 
     func run() async throws -> ArchiveSummary {
-        let writer = try StreamWriter(
+        let writer = try await AsyncStreamWriter.open(
             layout: service.layout,
             catalog: service.catalog,
             streamName: configuration.streamName,
@@ -87,10 +88,10 @@ final class ArchiverRun<Record: Sendable> {
             } catch is CancellationError where shuttingDown {
                 // Shutdown cancelled a call in flight (a hanging request, a backoff sleep): stop like after a page.
             }
-            try commit(writer)
+            try await commit(writer)
         } catch {
             // Everything appended before the failure is real data: make it durable before reporting.
-            try? commit(writer)
+            _ = try? await commit(writer)
             summary.shardsRead = readShards.count
             service.report(summary)
             throw error
@@ -100,8 +101,8 @@ final class ArchiverRun<Record: Sendable> {
         return summary
     }
 
-    private func loop(_ writer: StreamWriter) async throws {
-        var drained = Set(try service.catalog.shards(streamID: writer.stream.id).filter { $0.closedAt != nil }.map(\.shardID))
+    private func loop(_ writer: AsyncStreamWriter) async throws {
+        var drained = Set(try await writer.shards().filter { $0.closedAt != nil }.map(\.shardID))
         var shards: [ShardLineage] = []
         var initialShards = adapter.initialShards
         var listedAt: Duration?
@@ -134,7 +135,7 @@ final class ArchiverRun<Record: Sendable> {
                 failures = 0
             } catch let error as AWSError {
                 service.metrics.error(code: error.code.description)
-                try commit(writer)
+                try await commit(writer)
                 guard error.isRetryable && !configuration.once else {
                     throw ArchiverError.permanent(error, stream: configuration.streamName, action: "reading")
                 }
@@ -160,7 +161,7 @@ final class ArchiverRun<Record: Sendable> {
     private enum TurnOutcome { case caughtUp, drained, stopped }
 
     /// Reads one shard until it is caught up, drained, or the service shuts down; commits every page.
-    private func readTurn(_ shard: ShardLineage, writer: StreamWriter) async throws -> TurnOutcome {
+    private func readTurn(_ shard: ShardLineage, writer: AsyncStreamWriter) async throws -> TurnOutcome {
         let shardID = shard.shardID
         var shardLogger = logger
         shardLogger[metadataKey: "sv.shard.id"] = "\(shardID)"
@@ -168,7 +169,7 @@ final class ArchiverRun<Record: Sendable> {
         if let known = shardInfo[shardID] {
             info = known
         } else {
-            info = try writer.openShard(
+            info = try await writer.openShard(
                 shardID,
                 parentShardID: shard.parentShardID,
                 adjacentParentShardID: shard.adjacentParentShardID,
@@ -191,19 +192,18 @@ final class ArchiverRun<Record: Sendable> {
             guard let event else { return .drained }
             switch event {
             case .records(let records, _):
-                for record in records {
-                    _ = try adapter.append(record, writer, shardID)
-                }
-                try commit(writer)
+                // One hop to the writer's thread per page, not per record.
+                let append = adapter.append
+                try await writer.append(records) { record, writer in try append(record, writer, shardID) }
+                try await commit(writer)
                 if let last = records.last { checkpoints[shardID] = adapter.sequenceNumber(last) }
                 shardLogger.trace(
                     "Archived a page",
                     metadata: ["sv.records": "\(records.count)", "sv.checkpoint": "\(records.last.map(adapter.sequenceNumber) ?? "")"]
                 )
             case .gap(let gap):
-                try commit(writer)
-                try service.catalog.recordGap(
-                    streamID: writer.stream.id,
+                try await commit(writer)
+                try await writer.recordGap(
                     shardRowID: info.rowID,
                     afterSequence: gap.afterSequenceNumber.flatMap { SequenceNumber($0) },
                     reason: gap.reason,
@@ -214,8 +214,8 @@ final class ArchiverRun<Record: Sendable> {
                 shardLogger.debug("Recorded a gap", metadata: ["sv.after": "\(gap.afterSequenceNumber ?? "start of shard")"])
                 service.events(.gapRecorded(gap))
             case .drained:
-                try commit(writer)
-                try service.catalog.markShardClosed(rowID: info.rowID, at: service.wallClock.nowMillis())
+                try await commit(writer)
+                try await writer.markShardClosed(rowID: info.rowID, at: service.wallClock.nowMillis())
                 service.metrics.lag(shard: shardID, millis: 0)
                 shardLogger.debug("Shard closed and read to its end")
                 service.events(.shardDrained(shardID: shardID))
@@ -259,9 +259,8 @@ final class ArchiverRun<Record: Sendable> {
     }
 
     /// Commits and moves the counters by what the commit made durable.
-    private func commit(_ writer: StreamWriter) throws {
-        try writer.commit()
-        let now = writer.statistics
+    private func commit(_ writer: AsyncStreamWriter) async throws {
+        let now = try await writer.commit()
         let records = now.committedRecords - lastStatistics.records
         let bytes = now.committedRawBytes - lastStatistics.bytes
         let duplicates = now.duplicates - lastStatistics.duplicates

@@ -272,7 +272,7 @@ struct ArchiverAdapter<Record: Sendable> {
     let getPage: @Sendable (String) async throws -> ShardReader<Record>.Page
     let sequenceNumber: @Sendable (Record) -> String
     let lagMillis: @Sendable ([Record]) -> Int64?
-    let append: (Record, StreamWriter, String) throws -> StreamWriter.AppendResult
+    let append: @Sendable (Record, StreamWriter, String) throws -> StreamWriter.AppendResult
     /// Shards already listed while starting (DescribeStream), used for the first round.
     var initialShards: [ShardLineage]? = nil
 }
