@@ -139,14 +139,17 @@ public enum CommandRunner {
             done.enter()
         }
 
+        /// Reads stdout and stderr to their end on two threads of their own. Not on Dispatch's global queue: its
+        /// pool is as wide as the machine (2 threads here), and reads blocked there starve Foundation's own
+        /// process bookkeeping, so a third child would not even start until the first two exit.
         func startDraining() {
             done.enter()
             done.enter()
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 self.outData = self.out.fileHandleForReading.readDataToEndOfFile()
                 self.done.leave()
             }
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 self.errData = self.err.fileHandleForReading.readDataToEndOfFile()
                 self.done.leave()
             }

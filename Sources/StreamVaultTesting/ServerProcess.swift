@@ -39,9 +39,10 @@ public final class ServerProcess: @unchecked Sendable {
         process.standardInput = stdin
         try process.run()
         let reader = stdout.fileHandleForReading
-        // Read on a Dispatch thread: a blocking read on a cooperative thread stalls the async tests beside it.
+        // Read on a thread of its own: a blocking read on a cooperative thread stalls the async tests beside it,
+        // and one on Dispatch's global pool (as wide as the machine) starves the other children's bookkeeping.
         let line: String? = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 var bytes: [UInt8] = []
                 while let byte = reader.readData(ofLength: 1).first, byte != UInt8(ascii: "\n") {
                     bytes.append(byte)
