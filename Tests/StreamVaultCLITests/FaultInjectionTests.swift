@@ -104,6 +104,7 @@ struct FaultInjectionTests {
         let archive = ["archive", "--table", "Orders", "--endpoint-url", moto.endpoint, "--storage", ws.storage]
         var kills = 0
         var round = 0
+        var progress: [Int] = []  // records archived after each kill
         while round < 6 || (writer.process.isRunning && round < 40) {
             round += 1
             let process = try CommandRunner.start(
@@ -123,6 +124,7 @@ struct FaultInjectionTests {
             guard try ws.run(["ls"]).stdoutText.contains("Orders") else { continue }
             let archived = try ws.ok(["replay", "--stream", "Orders"]).lines.map(archivedEventID)
             #expect(Set(archived).count == archived.count, "round \(round): a record is archived twice")
+            progress.append(archived.count)
             let verify = try ws.run(["verify"])
             #expect(verify.status == 0, "round \(round): \(verify.stdoutText) \(verify.stderr)")
         }
@@ -137,6 +139,7 @@ struct FaultInjectionTests {
         let last = try CommandRunner.streamvault(archive + ["--once"], environment: moto.environment)
         #expect(last.status == 0, "\(last.stderr)")
         let archived = try ws.ok(["replay", "--stream", "Orders"]).lines.map(archivedEventID)
+        #expect(progress.contains { $0 > 0 && $0 < streamIDs.count }, "some kills landed between commits: \(progress)")
         #expect(archived.count == streamIDs.count, "every change exactly once")
         #expect(Set(archived) == Set(streamIDs))
         #expect(try ws.ok(["verify"]).stdoutText.contains("OK"))
