@@ -8,7 +8,7 @@ extension Catalog {
     ///
     /// Call only after the blocks' bytes are fsynced: once this returns, the records are acknowledged.
     public func commit(_ commit: BlockCommit) throws {
-        try database.write { db in
+        try writeReportingFullDisk { db in
             let insertBlock = try db.cachedStatement(
                 sql: """
                     INSERT INTO blocks (stream_id, segment_id, shard_id, offset, length, record_count, raw_bytes, first_seq, last_seq,
@@ -60,7 +60,7 @@ extension Catalog {
 
     /// Moves shard checkpoints forward (never back) without new blocks: the records read were all duplicates.
     public func advanceCheckpoints(_ checkpoints: [Int64: SequenceNumber]) throws {
-        try database.write { db in try Self.advance(db, checkpoints) }
+        try writeReportingFullDisk { db in try Self.advance(db, checkpoints) }
     }
 
     private static func advance(_ db: Database, _ checkpoints: [Int64: SequenceNumber]) throws {

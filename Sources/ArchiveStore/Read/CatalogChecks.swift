@@ -15,6 +15,17 @@ enum CatalogChecks {
     /// Appends a finding for each problem; returns `false` when rows cannot be read at all (then checking
     /// the files against them is pointless).
     static func run(_ catalog: Catalog, into findings: inout [ArchiveVerifier.Finding]) throws -> Bool {
+        do {
+            return try runChecks(catalog, into: &findings)
+        } catch {
+            // SQLite stops at a page it cannot parse (integrity_check included): that is the finding.
+            guard let damage = CatalogDamage.error(explaining: error, catalogPath: catalog.database.path) else { throw error }
+            findings.append(ArchiveVerifier.Finding(stream: "", segment: "", message: damage.message, isDamage: true))
+            return false
+        }
+    }
+
+    private static func runChecks(_ catalog: Catalog, into findings: inout [ArchiveVerifier.Finding]) throws -> Bool {
         try catalog.database.read { db in
             func damage(_ message: String, stream: String = "") {
                 findings.append(ArchiveVerifier.Finding(stream: stream, segment: "", message: message, isDamage: true))
