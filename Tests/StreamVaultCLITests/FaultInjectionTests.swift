@@ -89,60 +89,65 @@ struct FaultInjectionTests {
                             ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":s": {"S": "PAID"}})
         """#
 
-    @Test func sigkillDuringArchiveKeepsTheStreamExactlyOnce() throws {
-        let moto = try MotoProcess()
-        // The table and a first batch of changes, then more changes written while the archiver runs and dies.
-        let created = try CommandRunner.run(
-            "python3",
-            [CommandRunner.packageRoot + "/tools/quickstart_writes.py", moto.endpoint, "Orders", "40"],
-            environment: moto.environment
-        )
-        try #require(created.status == 0, "\(created.stderr.suffix(1500))")
-        let writer = try CommandRunner.start("python3", ["-c", Self.writeChanges, moto.endpoint, "Orders", "400"], environment: moto.environment)
-
-        let ws = try CLIWorkspace()
-        let archive = ["archive", "--table", "Orders", "--endpoint-url", moto.endpoint, "--storage", ws.storage]
-        var kills = 0
-        var round = 0
-        var progress: [Int] = []  // records archived after each kill
-        while round < 6 || (writer.process.isRunning && round < 40) {
-            round += 1
-            let process = try CommandRunner.start(
-                try CommandRunner.streamvaultPath,
-                archive + ["--poll-interval", "0.1"],
-                environment: moto.environment
+    @Test func sigkillDuringArchiveKeepsTheStreamExactlyOnce() async throws {
+        try await MotoServer.with { endpoint in
+            // The table and a first batch of changes, then more changes written while the archiver runs and dies.
+            let created = try CommandRunner.run(
+                "python3",
+                [CommandRunner.packageRoot + "/tools/quickstart_writes.py", endpoint, "Orders", "40"],
+                environment: MotoServer.environment
             )
-            usleep(UInt32.random(in: 100_000...1_200_000))
-            process.kill(SIGKILL)
-            let result = try process.wait()
-            if process.process.terminationReason == .uncaughtSignal {
-                kills += 1
-            } else {
-                Issue.record("round \(round): exited on its own: \(result.stderr)")
-            }
-            // After each kill: what the catalog holds is readable, once, and verify passes.
-            guard try ws.run(["ls"]).stdoutText.contains("Orders") else { continue }
-            let archived = try ws.ok(["replay", "--stream", "Orders"]).lines.map(archivedEventID)
-            #expect(Set(archived).count == archived.count, "round \(round): a record is archived twice")
-            progress.append(archived.count)
-            let verify = try ws.run(["verify"])
-            #expect(verify.status == 0, "round \(round): \(verify.stdoutText) \(verify.stderr)")
-        }
-        let written = try writer.wait()
-        try #require(written.status == 0, "\(written.stderr.suffix(1500))")
-        #expect(kills == round, "each run was killed while it ran")
+            try #require(created.status == 0, "\(created.stderr.suffix(1500))")
+            let writer = try CommandRunner.start(
+                "python3",
+                ["-c", Self.writeChanges, endpoint, "Orders", "400"],
+                environment: MotoServer.environment
+            )
 
-        let read = try CommandRunner.run("python3", ["-c", Self.readStream, moto.endpoint, "Orders"], environment: moto.environment)
-        try #require(read.status == 0, "\(read.stderr.suffix(1500))")
-        let streamIDs = try JSONDecoder().decode([String].self, from: read.stdout)
-        try #require(streamIDs.count == 40 * 3 + 4 + 400, "the stream holds every change once (\(streamIDs.count))")
-        let last = try CommandRunner.streamvault(archive + ["--once"], environment: moto.environment)
-        #expect(last.status == 0, "\(last.stderr)")
-        let archived = try ws.ok(["replay", "--stream", "Orders"]).lines.map(archivedEventID)
-        #expect(progress.contains { $0 > 0 && $0 < streamIDs.count }, "some kills landed between commits: \(progress)")
-        #expect(archived.count == streamIDs.count, "every change exactly once")
-        #expect(Set(archived) == Set(streamIDs))
-        #expect(try ws.ok(["verify"]).stdoutText.contains("OK"))
+            let ws = try CLIWorkspace()
+            let archive = ["archive", "--table", "Orders", "--endpoint-url", endpoint, "--storage", ws.storage]
+            var kills = 0
+            var round = 0
+            var progress: [Int] = []  // records archived after each kill
+            while round < 6 || (writer.process.isRunning && round < 40) {
+                round += 1
+                let process = try CommandRunner.start(
+                    try CommandRunner.streamvaultPath,
+                    archive + ["--poll-interval", "0.1"],
+                    environment: MotoServer.environment
+                )
+                usleep(UInt32.random(in: 100_000...1_200_000))
+                process.kill(SIGKILL)
+                let result = try process.wait()
+                if process.process.terminationReason == .uncaughtSignal {
+                    kills += 1
+                } else {
+                    Issue.record("round \(round): exited on its own: \(result.stderr)")
+                }
+                // After each kill: what the catalog holds is readable, once, and verify passes.
+                guard try ws.run(["ls"]).stdoutText.contains("Orders") else { continue }
+                let archived = try ws.ok(["replay", "--stream", "Orders"]).lines.map(archivedEventID)
+                #expect(Set(archived).count == archived.count, "round \(round): a record is archived twice")
+                progress.append(archived.count)
+                let verify = try ws.run(["verify"])
+                #expect(verify.status == 0, "round \(round): \(verify.stdoutText) \(verify.stderr)")
+            }
+            let written = try writer.wait()
+            try #require(written.status == 0, "\(written.stderr.suffix(1500))")
+            #expect(kills == round, "each run was killed while it ran")
+
+            let read = try CommandRunner.run("python3", ["-c", Self.readStream, endpoint, "Orders"], environment: MotoServer.environment)
+            try #require(read.status == 0, "\(read.stderr.suffix(1500))")
+            let streamIDs = try JSONDecoder().decode([String].self, from: read.stdout)
+            try #require(streamIDs.count == 40 * 3 + 4 + 400, "the stream holds every change once (\(streamIDs.count))")
+            let last = try CommandRunner.streamvault(archive + ["--once"], environment: MotoServer.environment)
+            #expect(last.status == 0, "\(last.stderr)")
+            let archived = try ws.ok(["replay", "--stream", "Orders"]).lines.map(archivedEventID)
+            #expect(progress.contains { $0 > 0 && $0 < streamIDs.count }, "some kills landed between commits: \(progress)")
+            #expect(archived.count == streamIDs.count, "every change exactly once")
+            #expect(Set(archived) == Set(streamIDs))
+            #expect(try ws.ok(["verify"]).stdoutText.contains("OK"))
+        }
     }
 
     // MARK: Missing and extra files
