@@ -109,7 +109,6 @@ struct ArchiverScriptedTests {
                 catalog: try Catalog(path: layout.catalogPath),
                 report: { reported.set($0) }
             )
-            let started = ContinuousClock.now
             try await testGracefulShutdown { trigger in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await service.run() }
@@ -118,10 +117,12 @@ struct ArchiverScriptedTests {
                         try await Task.sleep(for: .milliseconds(20))
                     }
                     trigger.triggerGracefulShutdown()
+                    let triggered = ContinuousClock.now
                     try await group.waitForAll()
+                    // Stopping takes one poll interval and a commit, not a timeout; loose for a loaded machine.
+                    #expect(ContinuousClock.now - triggered < .seconds(20))
                 }
             }
-            #expect(ContinuousClock.now - started < .seconds(20))
         }
         #expect(reported.current?.records == 1)
         #expect(try archivedRecords(storage: storage.path, stream: "orders").count == 1)

@@ -4,20 +4,27 @@ import Testing
 
 /// CommandRunner's async waits leave the cooperative pool free while children run.
 struct CommandRunnerTests {
-    /// Three children per core, each sleeping 2 s, all waited for at once: blocking waits would hold every
-    /// cooperative thread and take at least 6 s; async ones overlap and take about 2 s.
+    /// Three children per core, each alive for 5 s, all waited for at once. Blocking waits hold a cooperative
+    /// thread per child, so the third child of a 2-core pool cannot start before the first has ended; async
+    /// waits let them all start at once, so some moment finds every child alive. Overlap, not elapsed time, is
+    /// checked: other suites running beside this one can delay the whole group, but not serialise it.
     @Test func asyncWaitsDoNotHoldCooperativeThreads() async throws {
         let children = ProcessInfo.processInfo.activeProcessorCount * 3
-        let started = ContinuousClock.now
-        let statuses = try await withThrowingTaskGroup(of: Int32.self) { group in
+        let lifetimes = try await withThrowingTaskGroup(of: (start: Double, end: Double).self) { group in
             for _ in 0..<children {
-                group.addTask { try await CommandRunner.runAsync("sleep", ["2"]).status }
+                group.addTask {
+                    let result = try await CommandRunner.runAsync("sh", ["-c", "date +%s.%N; sleep 5; date +%s.%N"])
+                    let times = result.lines.compactMap(Double.init)
+                    #expect(result.status == 0 && times.count == 2, "\(result.stderr)")
+                    return (times.first ?? 0, times.last ?? 0)
+                }
             }
-            return try await group.reduce(into: [Int32]()) { $0.append($1) }
+            return try await group.reduce(into: [(start: Double, end: Double)]()) { $0.append($1) }
         }
-        let elapsed = ContinuousClock.now - started
-        #expect(statuses == Array(repeating: 0, count: children))
-        #expect(elapsed < .seconds(4.5), "\(children) children of 2 s took \(elapsed)")
+        let lastStart = lifetimes.map(\.start).max() ?? 0
+        let firstEnd = lifetimes.map(\.end).min() ?? 0
+        #expect(lifetimes.count == children)
+        #expect(lastStart < firstEnd, "the last of \(children) children started \(lastStart - firstEnd) s after the first ended")
     }
 
     @Test func asyncRunCapturesStatusStdoutAndStderr() async throws {
