@@ -32,7 +32,7 @@ extension StreamVaultCommand {
             let damaged = report.findings.filter(\.isDamage).count
             print(
                 "verified \(report.segments) segments, \(report.blocks) blocks, \(Format.count(report.records)) records, \(Format.bytes(report.storedBytes)): "
-                    + (damaged == 0 ? "OK" : "\(damaged) problems")
+                    + (damaged == 0 ? "OK" : damaged == 1 ? "1 problem" : "\(damaged) problems")
             )
             if damaged > 0 { throw ExitCode(1) }
         }
