@@ -4,8 +4,10 @@ public import StreamModel
 ///
 /// Call ``BufferedOutput/flush()`` when the run ends, damage included: the pipeline leaves buffering to the sink.
 public struct NDJSONSink: ReplaySink {
+    /// Where the lines go.
     public let output: BufferedOutput
 
+    /// Writes to `output`.
     public init(_ output: BufferedOutput) { self.output = output }
 
     @inline(__always)

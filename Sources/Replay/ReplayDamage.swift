@@ -4,12 +4,14 @@ public struct ReplayDamage: Sendable, Equatable, CustomStringConvertible {
     public var segmentPath: String
     /// The block's byte offset in the segment and its length, as the catalog has them.
     public var blockOffset: Int64
+    /// The block's length in bytes (as the catalog has it).
     public var blockLength: Int64
     /// The block's shard.
     public var shardID: String
     /// What is wrong (unreadable, does not decompress, wrong record count, ...).
     public var problem: String
 
+    /// Describes damage at one block.
     public init(segmentPath: String, blockOffset: Int64, blockLength: Int64, shardID: String, problem: String) {
         self.segmentPath = segmentPath
         self.blockOffset = blockOffset

@@ -21,6 +21,7 @@ public struct ReplayError: Error, Sendable, CustomStringConvertible {
         public var description: String { base.rawValue }
     }
 
+    /// What kind of failure.
     public let code: Code
     /// What happened and what to do next.
     public let message: String
@@ -29,6 +30,7 @@ public struct ReplayError: Error, Sendable, CustomStringConvertible {
     /// What the run had done when it stopped (records before the damage were delivered).
     public let statistics: ReplayStatistics?
 
+    /// Creates an error; `message` says what happened and what to do.
     public init(code: Code, message: String, damage: ReplayDamage? = nil, statistics: ReplayStatistics? = nil) {
         self.code = code
         self.message = message

@@ -23,7 +23,9 @@ public struct ReplaySelection: Sendable, Equatable {
     public var shard: String?
     /// Sequence range within ``shard``, both ends inclusive.
     public var fromSequence: SequenceNumber?
+    /// Upper end of the sequence range, inclusive.
     public var toSequence: SequenceNumber?
+    /// Output order (default ``Order/shard``).
     public var order: Order
     /// Resume: skip everything up to and including this record (``Order/shard`` only). Shards before the
     /// position's shard in lineage order count as done.

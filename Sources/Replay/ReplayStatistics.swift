@@ -17,5 +17,6 @@ public struct ReplayStatistics: Sendable, Equatable {
     /// The damage the replay stopped at, if any.
     public var damage: ReplayDamage?
 
+    /// All zero.
     public init() {}
 }

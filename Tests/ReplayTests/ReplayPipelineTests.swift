@@ -119,6 +119,7 @@ struct ReplayPipelineTests {
         ReplaySelection(stream: "orders", shard: "s", fromSequence: SequenceNumber("200"), toSequence: SequenceNumber("100")),
         ReplaySelection(stream: "orders", fromSequence: SequenceNumber("1")),
         ReplaySelection(stream: "orders", order: .time, after: ReplayPosition(shardID: "s", sequenceNumber: SequenceNumber("1")!)),
+        ReplaySelection(stream: "orders", after: ReplayPosition(shardID: "not-a-shard", sequenceNumber: SequenceNumber("1")!)),
     ])
     func invalidSelectionsAreRefusedBeforeAnyWork(_ selection: ReplaySelection) throws {
         let f = try ReplayFixture(records: 30)

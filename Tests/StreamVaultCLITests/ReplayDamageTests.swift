@@ -77,21 +77,23 @@ struct ReplayDamageTests {
         if damage == .flippedBytes { #expect(result.stderr.contains("block at byte \(target.offset)")) }
     }
 
-    /// A block whose records no longer match its catalog row (here: the catalog claims one more record) is damage too.
-    @Test func aBlockThatDisagreesWithItsCatalogRowIsDamage() throws {
+    /// A block whose records no longer match its catalog row is damage too: another record count, another
+    /// sequence range.
+    @Test(arguments: ["record_count = record_count + 1", "last_seq = first_seq", "first_seq = last_seq"])
+    func aBlockThatDisagreesWithItsCatalogRowIsDamage(_ change: String) throws {
         let a = try archive()
         let undamaged = try a.ws.ok(["replay", "--stream", "orders"]).lines
         let target = a.blocks[a.blocks.count / 2]
         let sqlite = try CommandRunner.run(
             "sqlite3",
-            [a.ws.storage + "/catalog.sqlite", "UPDATE blocks SET record_count = record_count + 1 WHERE id = \(target.id)"]
+            [a.ws.storage + "/catalog.sqlite", "UPDATE blocks SET \(change) WHERE id = \(target.id)"]
         )
         try #require(sqlite.status == 0, "\(sqlite.stderr)")
         let result = try a.ws.run(["replay", "--stream", "orders"])
         #expect(result.status == 65)
         let first = try #require(undamaged.firstIndex { sequenceNumber($0) == target.firstSeq.text })
         #expect(result.lines == Array(undamaged.prefix(first)))
-        #expect(result.stderr.contains("block at byte \(target.offset)") && result.stderr.contains("records"), "\(result.stderr)")
+        #expect(result.stderr.contains("block at byte \(target.offset)") && result.stderr.contains("disagrees with the catalog"), "\(result.stderr)")
     }
 }
 

@@ -1,6 +1,7 @@
 extension ARN {
     /// Byte ranges of an ARN's six colon-separated fields (the resource is everything after the fifth colon).
     public struct Fields: Sendable, Equatable {
+        /// Each field's bytes, without the colons.
         public var partition: Range<Int>
         public var service: Range<Int>
         public var region: Range<Int>

@@ -26,9 +26,11 @@ public struct ARN: Sendable, Hashable, CustomStringConvertible {
 
     /// `aws`, `aws-cn`, `aws-us-gov`, ...
     public var partition: String
+    /// `us-east-1`, `cn-north-1`, ...
     public var region: String
     /// The 12-digit account id.
     public var account: String
+    /// What the ARN names.
     public var resource: Resource
 
     /// Builds an ARN from its parts (not validated; ``init(_:)`` validates text).

@@ -8,16 +8,20 @@ public struct ARNError: Error, Sendable, CustomStringConvertible {
         private init(_ base: Base) { self.base = base }
         /// Not `arn:` and six fields.
         public static let malformed = Code(.malformed)
+        /// Not `aws` or `aws-*`.
         public static let partition = Code(.partition)
         /// Not `dynamodb` or `kinesis`.
         public static let service = Code(.service)
+        /// Empty, or not lowercase letters, digits and '-'.
         public static let region = Code(.region)
+        /// Not 12 digits.
         public static let account = Code(.account)
         /// The resource path or the name in it.
         public static let resource = Code(.resource)
         public var description: String { base.rawValue }
     }
 
+    /// Which part is wrong.
     public let code: Code
     /// What is wrong and what was expected.
     public let message: String
