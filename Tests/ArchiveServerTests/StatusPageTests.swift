@@ -168,18 +168,22 @@ struct StatusPageTests {
         }
     }
 
+    /// How many pixels of a colour, and their bounding box (-1 when there are none).
+    typealias PixelBox = (count: Int, minX: Int, maxX: Int, minY: Int, maxY: Int)
+
     /// Pixels of each of the page's colours in `png` (only in `rows`, if given): count and bounding box.
-    static func countColours(_ png: String, rows: ClosedRange<Int>? = nil) async throws -> [String: (count: Int, minX: Int, maxX: Int, minY: Int, maxY: Int)] {
+    static func countColours(_ png: String, rows: ClosedRange<Int>? = nil) async throws -> [String: PixelBox] {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("count_colours.py").path
         let names = ["records": StatusPage.Colour.records, "gap": StatusPage.Colour.gap, "hold": StatusPage.Colour.hold]
         let region = rows.map { ["--rows", "\($0.lowerBound):\($0.upperBound)"] } ?? []
         let result = try await CommandRunner.runAsync("python3", [script, png] + region + names.values.map { String($0.dropFirst()) })
         guard result.status == 0 else { throw PageCheckError(message: "count_colours.py: \(result.stderr)") }
         let json = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any] ?? [:]
-        var out: [String: (count: Int, minX: Int, maxX: Int, minY: Int, maxY: Int)] = [:]
+        var out: [String: PixelBox] = [:]
         for (name, hex) in names {
             let box = json[String(hex.dropFirst())] as? [String: Any] ?? [:]
-            out[name] = (box["count"] as? Int ?? 0, box["minX"] as? Int ?? -1, box["maxX"] as? Int ?? -1, box["minY"] as? Int ?? -1, box["maxY"] as? Int ?? -1)
+            func value(_ key: String) -> Int { box[key] as? Int ?? -1 }
+            out[name] = (max(value("count"), 0), value("minX"), value("maxX"), value("minY"), value("maxY"))
         }
         return out
     }
