@@ -87,6 +87,7 @@ let package = Package(
         .target(
             name: "ArchiveServer",
             dependencies: [
+                "ArchiveStore", "StreamModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -138,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "ArchiveServerTests",
             dependencies: [
-                "ArchiveServer",
+                "ArchiveServer", "ArchiveStore", "StreamModel", "SampleData", "StreamVaultTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),

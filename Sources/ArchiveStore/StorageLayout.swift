@@ -19,6 +19,8 @@ public struct StorageLayout: Sendable, Equatable {
     }
 
     public var catalogPath: String { root + "/catalog.sqlite" }
+    /// The outcome of the latest `verify` (``VerifyRecord``), shown on the status page.
+    public var verifyRecordPath: String { root + "/last-verify.json" }
     public func streamDirectory(_ stream: String) -> String { root + "/" + stream }
     public func segmentsDirectory(_ stream: String) -> String { streamDirectory(stream) + "/segments" }
     public func segmentPath(stream: String, fileName: String) -> String { segmentsDirectory(stream) + "/" + fileName }

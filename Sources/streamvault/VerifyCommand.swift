@@ -1,5 +1,6 @@
 import ArchiveStore
 import ArgumentParser
+import Foundation
 
 extension StreamVaultCommand {
     struct Verify: ParsableCommand {
@@ -12,7 +13,7 @@ extension StreamVaultCommand {
                 Then the files: every committed block (header, zstd content checksum, record count, sequence and \
                 time ranges against the catalog), blocks contiguous, sealed segments' SHA-256, and no segment file \
                 missing or unknown to the catalog. Each problem names the table and row, or the stream, segment \
-                file and block offset. Read-only: works on a read-only copy. What to do about each problem: \
+                file and block offset. Read-only: works on a read-only copy. The outcome is kept in last-verify.json for the status page of `serve`. What to do about each problem: \
                 docs/OPERATIONS.md.
                 """
         )
@@ -30,6 +31,8 @@ extension StreamVaultCommand {
             let report = try verifier.verify(streams: stream)
             for finding in report.findings { print(finding) }
             let damaged = report.findings.filter(\.isDamage).count
+            // For the status page; a read-only copy of an archive is verified without it.
+            try? VerifyRecord(finishedAt: Int64(Date().timeIntervalSince1970 * 1000), streams: stream, report: report).save(to: global.layout)
             print(
                 "verified \(report.segments) segments, \(report.blocks) blocks, \(Format.count(report.records)) records, \(Format.bytes(report.storedBytes)): "
                     + (damaged == 0 ? "OK" : damaged == 1 ? "1 problem" : "\(damaged) problems")

@@ -49,7 +49,7 @@ public struct AsyncCatalogReader: Sendable {
     }
 
     /// One read transaction on GRDB's async API: the caller's task suspends while a reader thread works.
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await catalog.database.read(body)
     }
 }

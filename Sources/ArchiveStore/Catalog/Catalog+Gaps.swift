@@ -15,22 +15,24 @@ extension Catalog {
 
     /// The stream's known gaps, oldest first.
     public func gaps(streamID: Int64) throws -> [GapInfo] {
-        try database.read { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT g.*, s.shard_id AS shard_name FROM gaps g JOIN shards s ON s.id = g.shard_id WHERE g.stream_id = ? ORDER BY g.id",
-                arguments: [streamID]
-            ).map { row in
-                let r = CatalogRow(row, table: "gaps")
-                return GapInfo(
-                    id: try r.int64("id"),
-                    streamID: try r.int64("stream_id"),
-                    shardID: try r.string("shard_name"),
-                    afterSequence: try r.optionalParsed("after_seq", "a zero-padded sequence number") { SequenceNumber(padded: $0) },
-                    detectedAt: try r.int64("detected_at"),
-                    reason: try r.string("reason")
-                )
-            }
+        try database.read { db in try Self.fetchGaps(db, streamID: streamID) }
+    }
+
+    static func fetchGaps(_ db: Database, streamID: Int64) throws -> [GapInfo] {
+        try Row.fetchAll(
+            db,
+            sql: "SELECT g.*, s.shard_id AS shard_name FROM gaps g JOIN shards s ON s.id = g.shard_id WHERE g.stream_id = ? ORDER BY g.id",
+            arguments: [streamID]
+        ).map { row in
+            let r = CatalogRow(row, table: "gaps")
+            return GapInfo(
+                id: try r.int64("id"),
+                streamID: try r.int64("stream_id"),
+                shardID: try r.string("shard_name"),
+                afterSequence: try r.optionalParsed("after_seq", "a zero-padded sequence number") { SequenceNumber(padded: $0) },
+                detectedAt: try r.int64("detected_at"),
+                reason: try r.string("reason")
+            )
         }
     }
 }
