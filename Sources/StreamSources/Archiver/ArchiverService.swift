@@ -47,8 +47,9 @@ public struct ArchiveSummary: Sendable, Equatable, CustomStringConvertible {
 ///   keeping SequenceNumber, PartitionKey, ApproximateArrivalTimestamp and Data), one copy per eventID.
 /// - Trimmed data becomes a gap row in the catalog (logged at warning, counted); closed shards read to
 ///   their end are marked closed.
-/// - Shards are read round-robin by one task, each until it is caught up; then the service waits
-///   ``ArchiverConfiguration/pollInterval``. With ``ArchiverConfiguration/once`` it returns when nothing
+/// - Readable shards are read at once, each by its own task (at most ``ArchiverConfiguration/maxShardReaders``),
+///   each until it is caught up; then the service waits ``ArchiverConfiguration/pollInterval``. One writer per
+///   stream: pages of several shards that arrive together share a commit. With ``ArchiverConfiguration/once`` it returns when nothing
 ///   more is readable. On graceful shutdown it stops taking pages, commits and returns.
 ///
 /// ```swift
