@@ -97,6 +97,25 @@ final class ArchiverRunState: Sendable {
     }
 }
 
+/// Spaces one shard's GetRecords calls at least `minimumInterval` apart (Kinesis allows five per second per shard).
+final class CallPacing: Sendable {
+    let minimumInterval: Duration
+    private let last = Mutex<Duration?>(nil)
+
+    init(minimumInterval: Duration) { self.minimumInterval = minimumInterval }
+
+    /// How long to wait before a call at `now` (time since the run started); records the call's time.
+    func wait(_ now: Duration) -> Duration? {
+        guard minimumInterval > .zero else { return nil }
+        return last.withLock { last in
+            let earliest = (last ?? now - minimumInterval) + minimumInterval
+            let start = max(now, earliest)
+            last = start
+            return start > now ? start - now : nil
+        }
+    }
+}
+
 /// One run of an ``ArchiverService``: owns the stream's writer, an ``AsyncStreamWriter`` so that fsync, catalog
 /// transactions and compression run on the writer's own thread, never on the cooperative pool.
 ///
@@ -303,6 +322,8 @@ final class ArchiverRun<Record: Sendable>: Sendable {
         let metrics = service.metrics
         let sleep = service.sleep
         let clock = ShardTurnClock(state: state, shortWait: { try await sleep(.milliseconds(200)) })
+        let pacing = CallPacing(minimumInterval: adapter.minimumCallInterval)
+        let elapsed = service.elapsed
         return ShardReader(
             shardID: shardID,
             checkpoint: checkpoint,
@@ -313,6 +334,10 @@ final class ArchiverRun<Record: Sendable>: Sendable {
             // outage must not wait out the network.
             getIterator: { position in try await cancelWhenGracefulShutdown { try await getIterator(shardID, position) } },
             getPage: { iterator in
+                // Pace this shard's calls as the service allows (other shards are not held up: each has its own task).
+                if let wait = pacing.wait(elapsed()) {
+                    try await cancelWhenGracefulShutdown { try await sleep(wait) }
+                }
                 let page = try await cancelWhenGracefulShutdown { try await getPage(iterator) }
                 state.page(isEmpty: page.records.isEmpty, millisBehindLatest: page.millisBehindLatest)
                 if usesMillisBehindLatest {
