@@ -115,8 +115,9 @@ public struct ShardReader<Record: Sendable>: AsyncSequence, Sendable {
     /// Makes the iterator that performs the reads.
     public func makeAsyncIterator() -> Iterator { Iterator(reader: self, last: checkpoint) }
 
-    /// Performs the reads; see ``ShardReader``.
-    public struct Iterator: AsyncIteratorProtocol {
+    /// Performs the reads; see ``ShardReader``. Sendable so that a reader's state can move between the tasks
+    /// that read a shard turn by turn.
+    public struct Iterator: AsyncIteratorProtocol, Sendable {
         let reader: ShardReader
         var last: String?
         var iterator: String?

@@ -97,6 +97,24 @@ extension StreamVaultCommand {
         )
         var pollInterval: Double = 1
 
+        @Option(
+            name: .customLong("max-shard-readers"),
+            help: ArgumentHelp(
+                "Shards read at once (default: every readable shard). Parents are drained before children either way.",
+                valueName: "n"
+            )
+        )
+        var maxShardReaders: Int?
+
+        @Option(
+            name: .customLong("records-per-call"),
+            help: ArgumentHelp(
+                "Limit of each GetRecords call (default and maximum: 1000 for DynamoDB Streams, 10000 for Kinesis).",
+                valueName: "n"
+            )
+        )
+        var recordsPerCall: Int?
+
         func validate() throws {
             try global.validateLogLevel()
             let sources = [table, streamARN, kinesisStream].compactMap { $0 }
@@ -114,6 +132,10 @@ extension StreamVaultCommand {
             }
             guard pollInterval > 0, pollInterval <= 300 else { throw ValidationError("--poll-interval must be between 0 and 300 seconds.") }
             if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0-65535.") }
+            if let maxShardReaders, !(1...1000).contains(maxShardReaders) { throw ValidationError("--max-shard-readers must be 1-1000.") }
+            if let recordsPerCall, !(1...10_000).contains(recordsPerCall) {
+                throw ValidationError("--records-per-call must be 1-10000 (DynamoDB Streams answers at most 1000).")
+            }
         }
 
         /// What the archiver did that an operator should see (the library logs at debug and trace only).
@@ -202,7 +224,13 @@ extension StreamVaultCommand {
                 )
             }
 
-            var configuration = ArchiverConfiguration(streamName: name, once: once, pollInterval: .milliseconds(Int64(pollInterval * 1000)))
+            var configuration = ArchiverConfiguration(
+                streamName: name,
+                once: once,
+                pollInterval: .milliseconds(Int64(pollInterval * 1000)),
+                batchLimit: recordsPerCall,
+                maxShardReaders: maxShardReaders
+            )
             if startAt != nil { configuration.startPosition = .atTimestamp(try startDate()) }
             let catalog = try global.openCatalog(create: true)
 

@@ -55,13 +55,20 @@ func archiveOnce(
     storage: String,
     metrics: TestMetrics = TestMetrics(),
     startPosition: ShardIteratorPosition = .trimHorizon,
+    maxShardReaders: Int? = nil,
     events: @escaping @Sendable (ArchiverEvent) -> Void = { _ in }
 ) async throws -> ArchiveSummary {
     let layout = StorageLayout(root: storage)
     let catalog = try Catalog(path: layout.catalogPath)
     let service = ArchiverService(
         source: source,
-        configuration: ArchiverConfiguration(streamName: stream, once: true, pollInterval: .milliseconds(50), startPosition: startPosition),
+        configuration: ArchiverConfiguration(
+            streamName: stream,
+            once: true,
+            pollInterval: .milliseconds(50),
+            startPosition: startPosition,
+            maxShardReaders: maxShardReaders
+        ),
         layout: layout,
         catalog: catalog,
         metrics: ArchiverMetrics(stream: stream, factory: metrics),

@@ -17,6 +17,9 @@ public struct ArchiverConfiguration: Sendable {
     public var batchLimit: Int?
     /// Segments, blocks and automatic commits of the ``StreamWriter``.
     public var writer: WriterConfiguration
+    /// Shards read at once; `nil` (default) reads every readable shard at once. Parents are still drained before
+    /// their children, and each shard's pages are committed in order.
+    public var maxShardReaders: Int?
 
     /// Creates a configuration.
     /// - Parameters:
@@ -27,6 +30,7 @@ public struct ArchiverConfiguration: Sendable {
     ///   - startPosition: Where a shard without a checkpoint starts; default TRIM_HORIZON.
     ///   - batchLimit: Records per GetRecords; default the service maximum.
     ///   - writer: The writer's configuration; default ``WriterConfiguration/init(blockBytes:commitBytes:maxSegmentBytes:maxSegmentAge:compressionLevel:)``.
+    ///   - maxShardReaders: Shards read at once; default every readable shard.
     public init(
         streamName: String,
         once: Bool = false,
@@ -34,7 +38,8 @@ public struct ArchiverConfiguration: Sendable {
         shardRefreshInterval: Duration = .seconds(60),
         startPosition: ShardIteratorPosition = .trimHorizon,
         batchLimit: Int? = nil,
-        writer: WriterConfiguration = WriterConfiguration()
+        writer: WriterConfiguration = WriterConfiguration(),
+        maxShardReaders: Int? = nil
     ) {
         self.streamName = streamName
         self.once = once
@@ -43,5 +48,6 @@ public struct ArchiverConfiguration: Sendable {
         self.startPosition = startPosition
         self.batchLimit = batchLimit
         self.writer = writer
+        self.maxShardReaders = maxShardReaders
     }
 }

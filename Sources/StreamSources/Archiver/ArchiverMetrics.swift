@@ -12,6 +12,7 @@ import Synchronization
 /// | `streamvault.archiver.gaps` | counter | stream, shard | records lost to retention before they were read |
 /// | `streamvault.archiver.errors` | counter | stream, code | AWS errors that reached the archiver (after the client's retries) |
 /// | `streamvault.archiver.commits` | counter | stream | fsync + catalog transactions |
+/// | `streamvault.archiver.shard_readers` | gauge | stream | shards read at once in the current round |
 public final class ArchiverMetrics: Sendable {
     let stream: String
     let factory: any MetricsFactory
@@ -19,6 +20,7 @@ public final class ArchiverMetrics: Sendable {
     let bytes: Counter
     let duplicates: Counter
     let commits: Counter
+    let readers: Gauge
     private let lags = Mutex<[String: Gauge]>([:])
     private let gapCounters = Mutex<[String: Counter]>([:])
     private let errorCounters = Mutex<[String: Counter]>([:])
@@ -35,7 +37,10 @@ public final class ArchiverMetrics: Sendable {
         bytes = Counter(label: "streamvault.archiver.bytes", dimensions: dimensions, factory: factory)
         duplicates = Counter(label: "streamvault.archiver.duplicates", dimensions: dimensions, factory: factory)
         commits = Counter(label: "streamvault.archiver.commits", dimensions: dimensions, factory: factory)
+        readers = Gauge(label: "streamvault.archiver.shard_readers", dimensions: dimensions, factory: factory)
     }
+
+    func shardReaders(_ count: Int) { readers.record(count) }
 
     func lag(shard: String, millis: Int64) {
         let gauge = lags.withLock { cache in

@@ -44,25 +44,98 @@ struct ShardTurnClock: Clock {
     }
 }
 
+/// What the shard readers of one run share: the run's counters, the shards read, and each shard's last
+/// committed sequence number. Readers of different shards run at once, so every update takes the lock.
+final class ArchiverRunState: Sendable {
+    private struct State {
+        var summary = ArchiveSummary()
+        var lastStatistics: (records: Int, bytes: Int, duplicates: Int, commits: Int) = (0, 0, 0, 0)
+        var readShards: Set<String> = []
+        var checkpoints: [String: String] = [:]
+        var shardInfo: [String: ShardInfo] = [:]
+    }
+
+    private let state: Mutex<State>
+
+    init(stream: String) {
+        var initial = State()
+        initial.summary.stream = stream
+        state = Mutex(initial)
+    }
+
+    var summary: ArchiveSummary {
+        state.withLock { state in
+            var summary = state.summary
+            summary.shardsRead = state.readShards.count
+            return summary
+        }
+    }
+
+    func update(_ body: (inout ArchiveSummary) -> Void) { state.withLock { body(&$0.summary) } }
+    func markRead(_ shardID: String) { state.withLock { _ = $0.readShards.insert(shardID) } }
+    func checkpoint(_ shardID: String) -> String? { state.withLock { $0.checkpoints[shardID] } }
+    func setCheckpoint(_ shardID: String, _ sequenceNumber: String) { state.withLock { $0.checkpoints[shardID] = sequenceNumber } }
+    func shardInfo(_ shardID: String) -> ShardInfo? { state.withLock { $0.shardInfo[shardID] } }
+    func setShardInfo(_ info: ShardInfo) { state.withLock { $0.shardInfo[info.shardID] = info } }
+
+    /// Takes the writer's statistics after a commit; returns what moved since the last call.
+    func account(_ now: StreamWriter.Statistics) -> (records: Int, bytes: Int, duplicates: Int, commits: Int) {
+        state.withLock { state in
+            let last = state.lastStatistics
+            // Commits of several readers may finish out of order: only a newer snapshot moves the counters.
+            guard now.commits >= last.commits else { return (0, 0, 0, 0) }
+            let moved = (
+                now.committedRecords - last.records, now.committedRawBytes - last.bytes, now.duplicates - last.duplicates, now.commits - last.commits
+            )
+            state.lastStatistics = (now.committedRecords, now.committedRawBytes, now.duplicates, now.commits)
+            state.summary.records += moved.0
+            state.summary.bytes += moved.1
+            state.summary.duplicates += moved.2
+            state.summary.commits += moved.3
+            return moved
+        }
+    }
+}
+
+/// Spaces one shard's GetRecords calls at least `minimumInterval` apart (Kinesis allows five per second per shard).
+final class CallPacing: Sendable {
+    let minimumInterval: Duration
+    private let last = Mutex<Duration?>(nil)
+
+    init(minimumInterval: Duration) { self.minimumInterval = minimumInterval }
+
+    /// How long to wait before a call at `now` (time since the run started); records the call's time.
+    func wait(_ now: Duration) -> Duration? {
+        guard minimumInterval > .zero else { return nil }
+        return last.withLock { last in
+            let earliest = (last ?? now - minimumInterval) + minimumInterval
+            let start = max(now, earliest)
+            last = start
+            return start > now ? start - now : nil
+        }
+    }
+}
+
 /// One run of an ``ArchiverService``: owns the stream's writer, an ``AsyncStreamWriter`` so that fsync, catalog
 /// transactions and compression run on the writer's own thread, never on the cooperative pool.
-final class ArchiverRun<Record: Sendable> {
+///
+/// Each round reads every readable shard (``ShardPlanner``) until it is caught up or drained, up to
+/// ``ArchiverConfiguration/maxShardReaders`` shards at once, each in its own task. A shard's pages are appended
+/// and committed in order by its own reader; the writer is one actor per stream, so pages of several shards that
+/// arrive together share one commit (one fsync, one catalog transaction) and each shard's checkpoint stays exact.
+final class ArchiverRun<Record: Sendable>: Sendable {
     let service: ArchiverService
     let adapter: ArchiverAdapter<Record>
-    var summary = ArchiveSummary()
-    private var logger: Logger
-    private var readers: [String: ShardReader<Record>.Iterator] = [:]
-    private var shardInfo: [String: ShardInfo] = [:]
-    private var lastStatistics: (records: Int, bytes: Int, duplicates: Int, commits: Int) = (0, 0, 0, 0)
-    private var readShards: Set<String> = []
-    /// The last committed sequence number of each shard read in this run (newer than the catalog's at open).
-    private var checkpoints: [String: String] = [:]
+    let state: ArchiverRunState
+    private let logger: Logger
+    /// Iterators of shards that were caught up, kept for their next turn (only the run's loop touches it).
+    private let parked = Mutex<[String: ShardReader<Record>.Iterator]>([:])
 
     init(service: ArchiverService, adapter: ArchiverAdapter<Record>) {
         self.service = service
         self.adapter = adapter
         self.logger = service.logger
-        summary.stream = service.configuration.streamName
+        self.state = ArchiverRunState(stream: service.configuration.streamName)
     }
 
     private var configuration: ArchiverConfiguration { service.configuration }
@@ -92,11 +165,10 @@ final class ArchiverRun<Record: Sendable> {
         } catch {
             // Everything appended before the failure is real data: make it durable before reporting.
             _ = try? await commit(writer)
-            summary.shardsRead = readShards.count
-            service.report(summary)
+            service.report(state.summary)
             throw error
         }
-        summary.shardsRead = readShards.count
+        let summary = state.summary
         service.report(summary)
         return summary
     }
@@ -123,14 +195,12 @@ final class ArchiverRun<Record: Sendable> {
                 }
                 let lineage = Dictionary(shards.map { ($0.shardID, $0) }, uniquingKeysWith: { first, _ in first })
                 let plan = ShardPlanner.plan(shards: shards, drained: drained)
-                for shardID in plan.readable where !shuttingDown {
-                    let outcome = try await readTurn(lineage[shardID] ?? ShardLineage(shardID: shardID), writer: writer)
-                    if outcome == .drained {
-                        drained.insert(shardID)
-                        summary.shardsDrained += 1
-                        progressed = true
-                        needsListing = true
-                    }
+                let readable = plan.readable.map { lineage[$0] ?? ShardLineage(shardID: $0) }
+                for shardID in try await readConcurrently(readable, writer: writer) {
+                    drained.insert(shardID)
+                    state.update { $0.shardsDrained += 1 }
+                    progressed = true
+                    needsListing = true
                 }
                 failures = 0
             } catch let error as AWSError {
@@ -141,7 +211,7 @@ final class ArchiverRun<Record: Sendable> {
                 }
                 // The client already retried with backoff; keep the service up and try again later from the checkpoints.
                 failures += 1
-                readers.removeAll()
+                parked.withLock { $0.removeAll() }
                 logger.debug("Reading failed after retries; trying again", metadata: ["sv.error": "\(error)", "sv.failures": "\(failures)"])
                 service.events(.retrying(error, failures: failures, action: "reading"))
                 let delay = configuration.pollInterval * min(failures * failures, 60)
@@ -158,6 +228,26 @@ final class ArchiverRun<Record: Sendable> {
         }
     }
 
+    /// Gives each shard a turn, at most ``ArchiverConfiguration/maxShardReaders`` at once; returns the shards drained.
+    private func readConcurrently(_ shards: [ShardLineage], writer: AsyncStreamWriter) async throws -> [String] {
+        let limit = max(configuration.maxShardReaders ?? shards.count, 1)
+        service.metrics.shardReaders(min(limit, shards.count))
+        return try await withThrowingTaskGroup(of: (String, TurnOutcome).self) { group in
+            var pending = shards[...]
+            var drained: [String] = []
+            func startNext() {
+                guard let shard = pending.popFirst() else { return }
+                group.addTask { (shard.shardID, try await self.readTurn(shard, writer: writer)) }
+            }
+            for _ in 0..<limit { startNext() }
+            while let (shardID, outcome) = try await group.next() {
+                if outcome == .drained { drained.append(shardID) }
+                if !shuttingDown { startNext() }
+            }
+            return drained
+        }
+    }
+
     private enum TurnOutcome { case caughtUp, drained, stopped }
 
     /// Reads one shard until it is caught up, drained, or the service shuts down; commits every page.
@@ -166,7 +256,7 @@ final class ArchiverRun<Record: Sendable> {
         var shardLogger = logger
         shardLogger[metadataKey: "sv.shard.id"] = "\(shardID)"
         let info: ShardInfo
-        if let known = shardInfo[shardID] {
+        if let known = state.shardInfo(shardID) {
             info = known
         } else {
             info = try await writer.openShard(
@@ -175,18 +265,18 @@ final class ArchiverRun<Record: Sendable> {
                 adjacentParentShardID: shard.adjacentParentShardID,
                 dedupe: adapter.dedupe
             )
-            shardInfo[shardID] = info
+            state.setShardInfo(info)
         }
-        readShards.insert(shardID)
+        state.markRead(shardID)
         var iterator =
-            readers.removeValue(forKey: shardID)
-            ?? makeReader(shardID, checkpoint: checkpoints[shardID] ?? info.checkpoint?.text, logger: shardLogger).makeAsyncIterator()
+            parked.withLock { $0.removeValue(forKey: shardID) }
+            ?? makeReader(shardID, checkpoint: state.checkpoint(shardID) ?? info.checkpoint?.text, logger: shardLogger).makeAsyncIterator()
         while !shuttingDown {
             let event: ShardReadEvent<Record>?
             do {
                 event = try await iterator.next()
             } catch is ShardCaughtUp {
-                readers[shardID] = iterator
+                parked.withLock { $0[shardID] = iterator }
                 return .caughtUp
             }
             guard let event else { return .drained }
@@ -196,7 +286,7 @@ final class ArchiverRun<Record: Sendable> {
                 let append = adapter.append
                 try await writer.append(records) { record, writer in try append(record, writer, shardID) }
                 try await commit(writer)
-                if let last = records.last { checkpoints[shardID] = adapter.sequenceNumber(last) }
+                if let last = records.last { state.setCheckpoint(shardID, adapter.sequenceNumber(last)) }
                 shardLogger.trace(
                     "Archived a page",
                     metadata: ["sv.records": "\(records.count)", "sv.checkpoint": "\(records.last.map(adapter.sequenceNumber) ?? "")"]
@@ -209,7 +299,7 @@ final class ArchiverRun<Record: Sendable> {
                     reason: gap.reason,
                     now: service.wallClock.nowMillis()
                 )
-                summary.gaps += 1
+                state.update { $0.gaps += 1 }
                 service.metrics.gap(shard: shardID)
                 shardLogger.debug("Recorded a gap", metadata: ["sv.after": "\(gap.afterSequenceNumber ?? "start of shard")"])
                 service.events(.gapRecorded(gap))
@@ -222,10 +312,9 @@ final class ArchiverRun<Record: Sendable> {
                 return .drained
             }
         }
-        readers[shardID] = iterator
+        parked.withLock { $0[shardID] = iterator }
         return .stopped
     }
-
     private func makeReader(_ shardID: String, checkpoint: String?, logger: Logger) -> ShardReader<Record> {
         let state = ShardIdleState()
         let (getIterator, getPage, lagMillis) = (adapter.getIterator, adapter.getPage, adapter.lagMillis)
@@ -233,6 +322,8 @@ final class ArchiverRun<Record: Sendable> {
         let metrics = service.metrics
         let sleep = service.sleep
         let clock = ShardTurnClock(state: state, shortWait: { try await sleep(.milliseconds(200)) })
+        let pacing = CallPacing(minimumInterval: adapter.minimumCallInterval)
+        let elapsed = service.elapsed
         return ShardReader(
             shardID: shardID,
             checkpoint: checkpoint,
@@ -243,6 +334,10 @@ final class ArchiverRun<Record: Sendable> {
             // outage must not wait out the network.
             getIterator: { position in try await cancelWhenGracefulShutdown { try await getIterator(shardID, position) } },
             getPage: { iterator in
+                // Pace this shard's calls as the service allows (other shards are not held up: each has its own task).
+                if let wait = pacing.wait(elapsed()) {
+                    try await cancelWhenGracefulShutdown { try await sleep(wait) }
+                }
                 let page = try await cancelWhenGracefulShutdown { try await getPage(iterator) }
                 state.page(isEmpty: page.records.isEmpty, millisBehindLatest: page.millisBehindLatest)
                 if usesMillisBehindLatest {
@@ -258,24 +353,16 @@ final class ArchiverRun<Record: Sendable> {
         )
     }
 
-    /// Commits and moves the counters by what the commit made durable.
+    /// Commits and moves the counters by what the commit made durable. With several readers, one reader's commit
+    /// may carry the pages of others (group commit); each counts what moved since the last count.
     private func commit(_ writer: AsyncStreamWriter) async throws {
-        let now = try await writer.commit()
-        let records = now.committedRecords - lastStatistics.records
-        let bytes = now.committedRawBytes - lastStatistics.bytes
-        let duplicates = now.duplicates - lastStatistics.duplicates
-        let commits = now.commits - lastStatistics.commits
-        lastStatistics = (now.committedRecords, now.committedRawBytes, now.duplicates, now.commits)
-        summary.records += records
-        summary.bytes += bytes
-        summary.duplicates += duplicates
-        summary.commits += commits
-        if records > 0 { service.metrics.records.increment(by: Int64(records)) }
-        if bytes > 0 { service.metrics.bytes.increment(by: Int64(bytes)) }
-        if duplicates > 0 {
-            service.metrics.duplicates.increment(by: Int64(duplicates))
-            logger.debug("Dropped records already archived", metadata: ["sv.duplicates": "\(duplicates)"])
+        let moved = state.account(try await writer.commit())
+        if moved.records > 0 { service.metrics.records.increment(by: Int64(moved.records)) }
+        if moved.bytes > 0 { service.metrics.bytes.increment(by: Int64(moved.bytes)) }
+        if moved.duplicates > 0 {
+            service.metrics.duplicates.increment(by: Int64(moved.duplicates))
+            logger.debug("Dropped records already archived", metadata: ["sv.duplicates": "\(moved.duplicates)"])
         }
-        if commits > 0 { service.metrics.commits.increment(by: Int64(commits)) }
+        if moved.commits > 0 { service.metrics.commits.increment(by: Int64(moved.commits)) }
     }
 }

@@ -47,8 +47,9 @@ public struct ArchiveSummary: Sendable, Equatable, CustomStringConvertible {
 ///   keeping SequenceNumber, PartitionKey, ApproximateArrivalTimestamp and Data), one copy per eventID.
 /// - Trimmed data becomes a gap row in the catalog (logged at warning, counted); closed shards read to
 ///   their end are marked closed.
-/// - Shards are read round-robin by one task, each until it is caught up; then the service waits
-///   ``ArchiverConfiguration/pollInterval``. With ``ArchiverConfiguration/once`` it returns when nothing
+/// - Readable shards are read at once, each by its own task (at most ``ArchiverConfiguration/maxShardReaders``),
+///   each until it is caught up; then the service waits ``ArchiverConfiguration/pollInterval``. One writer per
+///   stream: pages of several shards that arrive together share a commit. With ``ArchiverConfiguration/once`` it returns when nothing
 ///   more is readable. On graceful shutdown it stops taking pages, commits and returns.
 ///
 /// ```swift
@@ -144,6 +145,8 @@ public struct ArchiverService: Service {
                 viewType: description.streamViewType,
                 format: .native,
                 usesMillisBehindLatest: false,
+                // DynamoDB Streams documents no per-shard call rate (only: at most two readers per shard).
+                minimumCallInterval: .zero,
                 listShards: { try await api.describeStream(streamARN: arn, pageSize: 100).shards.map(\.lineage) },
                 getIterator: { shard, position in try await api.getShardIterator(streamARN: arn, shardID: shard, position: position) },
                 getPage: { iterator in
@@ -166,6 +169,8 @@ public struct ArchiverService: Service {
                 viewType: nil,
                 format: .kinesisRecord,
                 usesMillisBehindLatest: true,
+                // Kinesis: five GetRecords per second per shard; more are throttled.
+                minimumCallInterval: .milliseconds(200),
                 listShards: { try await api.listShards(stream: stream, pageSize: 1000).map(\.lineage) },
                 getIterator: { shard, position in try await api.getShardIterator(stream: stream, shardID: shard, position: position) },
                 getPage: { iterator in
@@ -267,6 +272,8 @@ struct ArchiverAdapter<Record: Sendable> {
     let viewType: String?
     let format: RecordFormat
     let usesMillisBehindLatest: Bool
+    /// The least time between two GetRecords calls to one shard, as the service allows.
+    let minimumCallInterval: Duration
     let listShards: @Sendable () async throws -> [ShardLineage]
     let getIterator: @Sendable (String, ShardIteratorPosition) async throws -> String
     let getPage: @Sendable (String) async throws -> ShardReader<Record>.Page
