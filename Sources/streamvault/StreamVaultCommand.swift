@@ -31,6 +31,7 @@ struct StreamVaultCommand: AsyncParsableCommand {
             Sample.self,
             Export.self,
             VerifyExport.self,
+            Snapshot.self,
         ]
     )
 }
