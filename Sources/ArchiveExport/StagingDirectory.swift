@@ -7,8 +7,9 @@ import Darwin
 #endif
 
 /// Crash-safe output directories: everything is written into a hidden sibling of the target, synced, and
-/// renamed into place in one step. A crash leaves either no export or a whole one (and at most a
-/// `.<name>.partial-*` directory to delete), never a half-written export under the name asked for.
+/// renamed into place in one step. A crash leaves either no export or a whole one (and a `.<name>.partial-*`
+/// directory, which the next run for the same name deletes once its process is gone), never a half-written
+/// export under the name asked for.
 final class StagingDirectory {
     /// The directory asked for.
     let target: String
@@ -36,8 +37,18 @@ final class StagingDirectory {
         }
         let url = URL(fileURLWithPath: target)
         let parent = url.deletingLastPathComponent().path
-        path = parent + "/." + url.lastPathComponent + ".partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let prefix = "." + url.lastPathComponent + ".partial-"
+        Self.removeAbandoned(in: parent, prefix: prefix)
+        path = parent + "/" + prefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try Self.makeDirectory(path)
+    }
+
+    /// Deletes staging directories for the same target left by runs that were killed (their process is gone).
+    private static func removeAbandoned(in parent: String, prefix: String) {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: parent + "/" + entry) }
+        }
     }
 
     deinit {
