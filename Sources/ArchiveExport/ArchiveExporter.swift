@@ -110,8 +110,10 @@ public struct ArchiveExporter {
         if !request.eventNames.isEmpty { filters.append(EventNameFilter(request.eventNames)) }
         if let filter { filters.append(filter) }
         var conversion: ConversionOptions?
-        if request.layout == .dynamodbIncremental {
-            // kds in microseconds keeps every digit of the source's time for WriteTimestampMicros.
+        if request.layout == .dynamodbIncremental && stream.source != .kinesis {
+            // kds in microseconds keeps every digit of a native record's time (seconds with a fraction) for
+            // WriteTimestampMicros. Not for Kinesis-sourced archives: for a kds payload the option would name the
+            // unit of times that do not state theirs (docs/CONVERSION.md); those keep their own unit.
             var options = ConversionOptions()
             options.tableName = stream.tableName ?? stream.name
             options.region = stream.region

@@ -103,4 +103,33 @@ struct SnapshotMotoTests {
             }
         }
     }
+
+    /// A Kinesis Data Streams for DynamoDB archive (records stored as Kinesis GetRecords items) exports and snapshots too.
+    @Test func kinesisArchiveExportsAndSnapshots() async throws {
+        try await MotoServer.with { endpoint in
+            _ = try await MotoServer.python(ArchiveCommandTests.setup, [endpoint, "kinesis", "orders-cdc"])
+            let workspace = try CLIWorkspace()
+            try await workspace.okAsync(
+                ["archive", "--kinesis-stream", "orders-cdc", "--once", "--endpoint-url", endpoint],
+                environment: MotoServer.environment
+            )
+            let inc = workspace.directory.file("inc")
+            try await workspace.okAsync([
+                "export", "--stream", "orders-cdc", "--from", "2026-01-01", "--to", "2026-01-02", "--layout", "dynamodb-incremental", "--out", inc,
+            ])
+            let data = try FileManager.default.subpathsOfDirectory(atPath: inc).filter { $0.hasSuffix(".json.gz") }
+            #expect(data.count == 1)
+            let lines = try await CommandRunner.runAsync("gzip", ["-dc", inc + "/" + (data.first ?? "")]).lines
+            #expect(lines.count == 5)
+            #expect(
+                lines.first?.hasPrefix(#"{"Metadata":{"WriteTimestampMicros":{"N":"1767225600000000"}},"Keys":{"pk":{"S":"k0"}}"#) == true,
+                "\(lines)"
+            )
+            #expect(try await CommandRunner.streamvaultAsync(["verify-export", inc]).status == 0)
+
+            let snapshot = workspace.directory.file("snap")
+            let made = try await workspace.okAsync(["snapshot", "--stream", "orders-cdc", "--at", "2026-01-01T00:00:02Z", "--out", snapshot])
+            #expect(made.stdoutText.contains(": 3 items"), "\(made.stdoutText)")
+        }
+    }
 }
