@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "ArchiveStore", targets: ["ArchiveStore"]),
         .library(name: "StreamSources", targets: ["StreamSources"]),
         .library(name: "Replay", targets: ["Replay"]),
+        .library(name: "ArchiveExport", targets: ["ArchiveExport"]),
         .library(name: "ArchiveServer", targets: ["ArchiveServer"]),
     ],
     dependencies: [
@@ -41,6 +42,12 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
         ),
+        // gzip for the files of DynamoDB's export-to-S3 layouts (ArchiveExport).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
         .target(
             name: "StreamModel",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -60,6 +67,16 @@ let package = Package(
         .target(
             name: "Replay",
             dependencies: ["StreamModel", "ArchiveStore"],
+            swiftSettings: swiftSettings
+        ),
+        // Exports, verify-export and point-in-time snapshots: files an auditor can check without StreamVault.
+        .target(
+            name: "ArchiveExport",
+            dependencies: [
+                "Replay", "ArchiveStore", "StreamModel", "CZstd", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         // SigV4, credentials/region/endpoint, the JSON-protocol client, AWSError, RetryPolicy: below everything that
@@ -99,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "streamvault",
             dependencies: [
-                "StreamModel", "ArchiveStore", "Replay", "StreamSources", "AWSCore", "ArchiveServer", "SampleData",
+                "StreamModel", "ArchiveStore", "Replay", "ArchiveExport", "StreamSources", "AWSCore", "ArchiveServer", "SampleData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -118,6 +135,11 @@ let package = Package(
         .testTarget(
             name: "ArchiveStoreTests",
             dependencies: ["ArchiveStore", "StreamModel", "SampleData", "StreamVaultTesting", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ArchiveExportTests",
+            dependencies: ["ArchiveExport", "Replay", "ArchiveStore", "StreamModel", "SampleData", "StreamVaultTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "ArchiveStore", "SampleData", "StreamVaultTesting"], swiftSettings: swiftSettings),

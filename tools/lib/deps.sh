@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what StreamVault's build, tests and scripts need, only when it is missing. Source this file.
-#   deps_system    Debian packages: libzstd-dev (the zstd library), libsqlite3-dev (GRDB), zstd and jq (CLIs used by tests/quickstart),
-#                  chromium (renders the status page in its test)
+#   deps_system    Debian packages: libzstd-dev (the zstd library), libsqlite3-dev (GRDB), zlib1g-dev (gzip exports), zstd and jq
+#                  (CLIs used by tests/quickstart), chromium (renders the status page in its test)
 #   deps_python    PyPI packages for the AWS emulator and its client: moto[server], boto3
 
 deps_system() {
     local missing=()
     local pkg
-    for pkg in libzstd-dev libsqlite3-dev zstd jq pkg-config chromium; do
+    for pkg in libzstd-dev libsqlite3-dev zlib1g-dev zstd jq pkg-config chromium; do
         dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
     done
     if [ "${#missing[@]}" -gt 0 ]; then

@@ -1,0 +1,61 @@
+import Foundation
+import StreamVaultTesting
+import Testing
+
+@Suite(.timeLimit(.minutes(2)))
+struct ExportCommandTests {
+    static func archive() throws -> CLIWorkspace {
+        let workspace = try CLIWorkspace()
+        let files = try SampleFiles.perShard(in: workspace.directory.path, records: 400, shards: 2)
+        for file in files { try workspace.ok(["ingest", "--stream", "orders", "--shard", file.shard, file.path]) }
+        return workspace
+    }
+
+    @Test func exportThenVerifyExportAndSha256sum() throws {
+        let workspace = try Self.archive()
+        let out = workspace.directory.file("export")
+        let exported = try workspace.ok([
+            "export", "--stream", "orders", "--from", "2026-01-01T01:00:00Z", "--to", "2026-01-01T20:00:00Z", "--out", out,
+            "--event-name", "MODIFY", "REMOVE", "--max-file-records", "50",
+        ])
+        #expect(exported.stdoutText.contains("exported"), "\(exported.stdoutText)")
+        let replayed = try workspace.ok([
+            "replay", "--stream", "orders", "--from", "2026-01-01T01:00:00Z", "--to", "2026-01-01T20:00:00Z", "--event-name", "MODIFY", "REMOVE",
+        ])
+        var exportedLines: [String] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: out + "/data").sorted() {
+            exportedLines += try CLIWorkspace.zstd(["-dc", out + "/data/" + name]).lines
+        }
+        #expect(exportedLines == replayed.lines)
+        let verified = try CommandRunner.streamvault(["verify-export", out])
+        #expect(verified.status == 0, "\(verified.stdoutText)")
+        #expect(verified.stdoutText.contains("OK"))
+        let sums = try CommandRunner.run("sh", ["-c", "cd \"$1\" && sha256sum -c SHA256SUMS", "sh", out])
+        #expect(sums.status == 0, "\(sums.stdoutText)")
+
+        try FileManager.default.removeItem(atPath: out + "/data/part-00002.ndjson.zst")
+        let damaged = try CommandRunner.streamvault(["verify-export", out])
+        #expect(damaged.status == 1)
+        #expect(damaged.stdoutText.contains("data/part-00002.ndjson.zst: listed in SHA256SUMS but missing"), "\(damaged.stdoutText)")
+    }
+
+    @Test func aNonEmptyOutputIsRefused() throws {
+        let workspace = try Self.archive()
+        let out = workspace.directory.file("busy")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try "x".write(toFile: out + "/x", atomically: true, encoding: .utf8)
+        let result = try workspace.run(["export", "--stream", "orders", "--from", "2026-01-01", "--to", "2026-01-02", "--out", out])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("is not empty"), "\(result.stderr)")
+    }
+
+    @Test func incrementalLayoutRefusesAFormat() throws {
+        let workspace = try Self.archive()
+        let result = try workspace.run([
+            "export", "--stream", "orders", "--from", "2026-01-01", "--to", "2026-01-02", "--out", workspace.directory.file("inc"),
+            "--layout", "dynamodb-incremental", "--format", "plain",
+        ])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("leave out --format"), "\(result.stderr)")
+    }
+}
