@@ -17,6 +17,9 @@ public struct ArchiverConfiguration: Sendable {
     public var batchLimit: Int?
     /// Segments, blocks and automatic commits of the ``StreamWriter``.
     public var writer: WriterConfiguration
+    /// How often retention runs on the stream (``StreamWriter/prune(now:dryRun:)``, under the archiver's own writer
+    /// lock): at start, then at this interval of the service's clock. Default 1 hour; `nil` never.
+    public var pruneInterval: Duration?
 
     /// Creates a configuration.
     /// - Parameters:
@@ -27,6 +30,7 @@ public struct ArchiverConfiguration: Sendable {
     ///   - startPosition: Where a shard without a checkpoint starts; default TRIM_HORIZON.
     ///   - batchLimit: Records per GetRecords; default the service maximum.
     ///   - writer: The writer's configuration; default ``WriterConfiguration/init(blockBytes:commitBytes:maxSegmentBytes:maxSegmentAge:compressionLevel:)``.
+    ///   - pruneInterval: How often retention runs; default 1 hour, `nil` never.
     public init(
         streamName: String,
         once: Bool = false,
@@ -34,7 +38,8 @@ public struct ArchiverConfiguration: Sendable {
         shardRefreshInterval: Duration = .seconds(60),
         startPosition: ShardIteratorPosition = .trimHorizon,
         batchLimit: Int? = nil,
-        writer: WriterConfiguration = WriterConfiguration()
+        writer: WriterConfiguration = WriterConfiguration(),
+        pruneInterval: Duration? = .seconds(3600)
     ) {
         self.streamName = streamName
         self.once = once
@@ -43,5 +48,6 @@ public struct ArchiverConfiguration: Sendable {
         self.startPosition = startPosition
         self.batchLimit = batchLimit
         self.writer = writer
+        self.pruneInterval = pruneInterval
     }
 }
