@@ -127,10 +127,12 @@ struct RetentionTests {
         #expect(!report.held.isEmpty)
         // Every record a hold covers is still archived.
         let remaining = Set(try archive.records())
-        for line in lines {
+        let heldLines = try lines.filter { line in
             let time = try Self.eventTime(line)
-            if holds.contains(where: { time >= $0.from && time <= $0.to }) { #expect(remaining.contains(line)) }
+            return holds.contains { time >= $0.from && time <= $0.to }
         }
+        #expect(!heldLines.isEmpty)
+        #expect(heldLines.filter { !remaining.contains($0) }.count == 0, "records a hold covers were deleted")
         // Removing the holds lets the next prune delete what they kept.
         for hold in holds { _ = try retention.removeHold(id: hold.id, now: now) }
         let second = try Self.prune(archive, now: now)

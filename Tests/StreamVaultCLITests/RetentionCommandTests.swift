@@ -108,6 +108,7 @@ struct RetentionCommandTests {
         let stream = try catalog.requireStream("orders")
         let rows = Set(try catalog.segments(streamID: stream.id).map(\.fileName))
         #expect(Set(layout.segmentFileNames("orders")) == rows, "files and rows agree")
+        #expect(try catalog.deletionsUnderWay(streamID: stream.id).isEmpty, "no deletion is left half done")
         let deletions = try AuditLog(layout: layout).entries().filter { $0.kind == .segmentDeleted }.map { $0.string("file") }
         #expect(Set(deletions).count == deletions.count, "one entry per deletion")
         #expect(Set(deletions).isDisjoint(with: rows), "every audited deletion is done")
