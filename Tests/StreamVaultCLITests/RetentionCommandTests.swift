@@ -66,10 +66,21 @@ struct RetentionCommandTests {
         #expect(dry.contains("would delete"))
         #expect(dry.contains("held by hold \(id)"))
         let files = try FileManager.default.contentsOfDirectory(atPath: workspace.storage + "/orders/segments")
+        // Kept ranges replay byte for byte the same after the prune: the last 30 days, and the held days.
+        let keptRanges = [
+            ["--from", ISO8601.format(millis: Self.start + 370 * Self.day), "--to", Self.now],
+            ["--from", "2026-01-10", "--to", "2026-01-12"],
+        ]
+        var before: [Data] = []
+        for range in keptRanges { before.append(try await workspace.okAsync(["replay", "--stream", "orders"] + range).stdout) }
+        #expect(before.allSatisfy { !$0.isEmpty })
         let pruned = try await workspace.okAsync(["prune", "--now", Self.now]).stdoutText
         #expect(pruned.contains("deleted"))
         let after = try FileManager.default.contentsOfDirectory(atPath: workspace.storage + "/orders/segments")
         #expect(after.count < files.count)
+        for (range, expected) in zip(keptRanges, before) {
+            #expect(try await workspace.okAsync(["replay", "--stream", "orders"] + range).stdout == expected)
+        }
         try await workspace.okAsync(["verify"])
         try await workspace.okAsync(["hold", "rm", id])
         #expect(try await workspace.okAsync(["hold", "ls"]).lines.isEmpty)
