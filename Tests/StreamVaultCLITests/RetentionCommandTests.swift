@@ -127,3 +127,38 @@ struct RetentionCommandTests {
         #expect(try catalog.segments(streamID: stream.id).allSatisfy { $0.state == .open || ($0.maxTime ?? 0) >= Self.start + 35 * Self.day })
     }
 }
+
+/// A real kill -9 between a seal's audit entry and the catalog's record of it.
+struct SealCrashTests {
+    @Test(.timeLimit(.minutes(3)))
+    func aSealKilledAfterItsAuditEntryIsFinishedByTheNextWriter() async throws {
+        let workspace = try CLIWorkspace()
+        let input = workspace.directory.file("orders.ndjson")
+        try (SampleFiles.lines(records: 600, shards: 1).joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let small = ["--block-kib", "16", "--commit-kib", "16", "--max-segment-kib", "48"]
+        let killed = try await workspace.runAsync(
+            ["ingest", "--stream", "orders", "--shard", "s1"] + small + [input],
+            environment: ["STREAMVAULT_CRASH_AT": "seal.after-audit"]
+        )
+        #expect(killed.status == SIGKILL, "the ingest must have been killed at its first seal: \(killed.stderr)")
+        let layout = StorageLayout(root: workspace.storage)
+        let sealEntries = { try AuditLog(layout: layout).entries().filter { $0.kind == .segmentSealed } }
+        #expect(try sealEntries().count == 1)
+        do {
+            let catalog = try Catalog(path: layout.catalogPath, access: .readOnly)
+            let segments = try catalog.segments(streamID: try catalog.requireStream("orders").id)
+            #expect(segments.allSatisfy { $0.state == .open }, "the kill came before the catalog recorded the seal")
+        }
+        let noted = try await workspace.okAsync(["verify"]).stdoutText
+        #expect(noted.contains("an interrupted seal"))
+        // The next writer finishes the seal, then goes on (the records already archived are duplicates).
+        try await workspace.okAsync(["ingest", "--stream", "orders", "--shard", "s1"] + small + [input])
+        try await workspace.okAsync(["verify"])
+        let catalog = try Catalog(path: layout.catalogPath, access: .readOnly)
+        let sealed = try catalog.segments(streamID: try catalog.requireStream("orders").id).filter { $0.state == .sealed }
+        #expect(sealed.count >= 2)
+        let entries = try sealEntries()
+        #expect(entries.map { $0.string("file") } == sealed.map(\.fileName), "one seal entry per sealed segment, in order")
+        #expect(entries.map { $0.string("sha256") } == sealed.map { $0.sha256 ?? "" })
+    }
+}
