@@ -54,6 +54,33 @@ struct AuditVerifyTests {
         #expect(after.isClean && after.findings.isEmpty, "\(after.findings)")
     }
 
+    @Test func gapsRepairsAndRebuildsAreAudited() throws {
+        let archive = try Self.archive()
+        let stream = try archive.catalog.requireStream("orders")
+        let shard = try #require(try archive.catalog.shards(streamID: stream.id).first)
+        do {
+            let writer = try archive.writer()
+            try writer.recordGap(shardRowID: shard.rowID, afterSequence: shard.checkpoint, reason: "trimmed before it was read", now: 5)
+        }
+        let open = try #require(try archive.catalog.openSegment(streamID: stream.id))
+        let path = archive.layout.segmentPath(stream: "orders", fileName: open.fileName)
+        #expect(truncate(path, off_t(open.committedBytes - 10)) == 0)
+        let outcome = try StreamRepair.repair(layout: archive.layout, catalog: archive.catalog, streamName: "orders", now: 6)
+        #expect(outcome.cut != nil)
+        let summary = try CatalogRebuilder(layout: archive.layout).rebuild(force: true, now: 7)
+        #expect(summary.problems.isEmpty, "\(summary.problems)")
+
+        let entries = try AuditLog(layout: archive.layout).entries()
+        let gap = try #require(entries.first { $0.kind == .gapRecorded })
+        #expect(gap.string("shard") == "s1" && gap.string("reason") == "trimmed before it was read")
+        let repaired = try #require(entries.first { $0.kind == .catalogRepaired })
+        #expect(repaired.string("file") == open.fileName && (repaired.int("lost_records") ?? 0) > 0)
+        let rebuilt = try #require(entries.last)
+        let files = Int64(archive.layout.segmentFileNames("orders").count)
+        #expect(rebuilt.kind == .catalogRebuilt && rebuilt.int("segments") == files)
+        #expect(try AuditChain.read(AuditLog(layout: archive.layout)).brokenLink == nil)
+    }
+
     enum Damage: String, CaseIterable, CustomTestStringConvertible {
         case editedAuditEntry, sealedSegmentBytesChanged, sealedSegmentFileRemoved, catalogDigestChanged, segmentRemovedWithItsRows
         var testDescription: String { rawValue }
