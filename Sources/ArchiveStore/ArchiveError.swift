@@ -6,7 +6,7 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case locked, segmentCorrupt, catalogMismatch, io, invalidInput, unknownStream, unknownShard, compression, invalidArgument
-            case catalogCorrupt, catalogOutdated, catalogMissing
+            case catalogCorrupt, catalogOutdated, catalogMissing, auditLogDamaged
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -22,6 +22,8 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
         public static let catalogOutdated = Code(.catalogOutdated)
         /// Segment files exist but the catalog that indexes them does not (run `streamvault catalog rebuild`).
         public static let catalogMissing = Code(.catalogMissing)
+        /// The audit log cannot be read or extended (`streamvault verify` names the broken entry).
+        public static let auditLogDamaged = Code(.auditLogDamaged)
         /// A file operation failed.
         public static let io = Code(.io)
         /// Input records are malformed.

@@ -155,6 +155,19 @@ extension StreamVaultCommand {
                 )
             case .shardDrained(let shardID):
                 logger.info("Shard closed and read to its end", metadata: ["sv.shard.id": "\(shardID)"])
+            case .pruned(let report):
+                logger.info(
+                    "Retention deleted expired segments",
+                    metadata: [
+                        "sv.segments": "\(report.deleted.count)", "sv.records": "\(report.deletedRecords)", "sv.bytes": "\(report.freedBytes)",
+                        "sv.cutoff": "\(report.cutoff.map { ISO8601.format(millis: $0) } ?? "-")",
+                    ]
+                )
+            case .pruneFailed(let error):
+                logger.warning(
+                    "Retention could not run; archiving goes on and retention is tried again in an hour",
+                    metadata: ["sv.error": "\(error)"]
+                )
             case .retrying(let error, let failures, let action):
                 logger.warning(
                     "AWS calls failed after retries while \(action); trying again",

@@ -67,6 +67,10 @@ extension StreamVaultCommand {
         )
         var commitKiB = 8192
 
+        /// Small segments for tests (crash tests need seals without 64 MiB of input).
+        @Option(name: .customLong("max-segment-kib"), help: .hidden)
+        var maxSegmentKiB: Int?
+
         @Option(
             name: .customLong("max-record-bytes"),
             help: ArgumentHelp("The longest record accepted, 1024 to 1073741824 bytes.", valueName: "bytes")
@@ -104,6 +108,7 @@ extension StreamVaultCommand {
             var options = IngestOptions(stream: stream, shard: shard, format: format, skipInvalid: skipInvalid, maxRecordBytes: maxRecordBytes)
             options.writer.blockBytes = blockKiB << 10
             options.writer.commitBytes = commitKiB << 10
+            if let maxSegmentKiB { options.writer.maxSegmentBytes = max(maxSegmentKiB, 1) << 10 }
             let showProgress = stderrIsTerminal
             let ingestor = try Ingestor(layout: global.layout, catalog: catalog, options: options, logger: global.makeLogger("streamvault.ingest")) {
                 s in

@@ -32,6 +32,9 @@ struct StreamVaultCommand: AsyncParsableCommand {
             Export.self,
             VerifyExport.self,
             Snapshot.self,
+            RetentionGroup.self,
+            Prune.self,
+            HoldGroup.self,
         ]
     )
 }

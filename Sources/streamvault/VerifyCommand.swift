@@ -5,15 +5,19 @@ import Foundation
 extension StreamVaultCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check the catalog, and every block's zstd checksum against it; exit 1 on damage.",
+            abstract: "Check the catalog, every block's zstd checksum against it, and the audit chain; exit 1 on damage.",
             discussion: """
                 First the catalog itself: SQLite's integrity check (indexes against tables), every row readable \
                 and in range, block totals against segment and shard totals and checkpoints, blocks inside their \
                 segment's committed bytes, the widest block span, and each index's entries against a table scan. \
                 Then the files: every committed block (header, zstd content checksum, record count, sequence and \
                 time ranges against the catalog), blocks contiguous, sealed segments' SHA-256, and no segment file \
-                missing or unknown to the catalog. Each problem names the table and row, or the stream, segment \
-                file and block offset. Read-only: works on a read-only copy. The outcome is kept in last-verify.json for the status page of `serve`. What to do about each problem: \
+                missing or unknown to the catalog. Then the audit log (storage/audit.ndjson): its hash chain, \
+                naming the first broken link (entry, line, what differs), each sealed segment's SHA-256 against \
+                its seal entry, and seal entries whose segment vanished without a retention deletion. Verify reads \
+                every byte, so there is no separate --deep (docs/AUDIT.md). Each problem names the table and row, \
+                or the stream, segment file and block offset. Read-only: works on a read-only copy (it only keeps its outcome in last-verify.json for the status page of \
+                `serve`, where it can). What to do about each problem: \
                 docs/OPERATIONS.md.
                 """
         )

@@ -120,6 +120,11 @@ public actor AsyncStreamWriter {
         try writer.sealOpenSegment()
     }
 
+    /// Deletes the stream's expired segments (``StreamWriter/prune(now:dryRun:)``).
+    public func prune(now: Int64, dryRun: Bool = false) throws -> PruneReport {
+        try writer.prune(now: now, dryRun: dryRun)
+    }
+
     /// Totals since the writer was opened.
     public var statistics: StreamWriter.Statistics { writer.statistics }
 
@@ -133,9 +138,9 @@ public actor AsyncStreamWriter {
         try writer.catalog.shards(streamID: stream.id)
     }
 
-    /// Records a gap in a shard: records lost before they were read (``Catalog/recordGap(streamID:shardRowID:afterSequence:reason:now:)``).
+    /// Records a gap in a shard: records lost before they were read (``StreamWriter/recordGap(shardRowID:afterSequence:reason:now:)``).
     public func recordGap(shardRowID: Int64, afterSequence: SequenceNumber?, reason: String, now: Int64) throws {
-        try writer.catalog.recordGap(streamID: stream.id, shardRowID: shardRowID, afterSequence: afterSequence, reason: reason, now: now)
+        try writer.recordGap(shardRowID: shardRowID, afterSequence: afterSequence, reason: reason, now: now)
     }
 
     /// Marks a shard closed and read to its end (``Catalog/markShardClosed(rowID:at:)``).

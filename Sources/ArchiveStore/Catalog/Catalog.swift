@@ -51,7 +51,23 @@ public final class Catalog: Sendable {
             guard errno == EINTR else { throw ArchiveError.io("Locking", path: lockPath, errno: errno) }
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
+        let migrator = CatalogSchema.migrator
+        let before = try pool.read { db in try migrator.appliedIdentifiers(db) }
         try self.init(database: pool)
+        // An upgrade of an existing catalog is audited (a new catalog is not: there was nothing to change).
+        let applied = migrator.migrations.filter { !before.contains($0) }
+        if !before.isEmpty && !applied.isEmpty {
+            let log = AuditLog(path: FileIO.parent(of: path) + "/audit.ndjson")
+            let now = WallClock.system.nowMillis()
+            let entries = try AuditChain.read(log).entries
+            try AuditBackfill.enterUnauditedSeals(log: log, catalog: self, streams: try streams(), entries: entries, now: now)
+            try log.append(
+                kind: .catalogMigrated,
+                stream: "",
+                details: ["applied": .string(applied.joined(separator: "; ")), "catalog": .string(path)],
+                now: now
+            )
+        }
     }
 
     /// Uses an existing database (an in-memory `DatabaseQueue` in tests, through `@testable import`) and migrates it.

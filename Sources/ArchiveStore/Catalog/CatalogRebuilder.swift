@@ -11,6 +11,9 @@ import SystemPackage
 /// the newest of each stream are sealed with their SHA-256; the newest stays open. The new catalog is
 /// built beside the old one and renamed into place, so a failed rebuild changes nothing.
 ///
+/// Retention settings and holds come back from the audit log (`audit.ndjson`), which the rebuild leaves as it is
+/// and extends with a `catalog-rebuilt` entry.
+///
 /// Not recoverable from the files (say so to the user): gaps, shard parents and closed marks, stream
 /// source details (ARN, region, table).
 public struct CatalogRebuilder {
@@ -77,6 +80,7 @@ public struct CatalogRebuilder {
             for stream in streams {
                 try rebuild(stream: stream, into: catalog, scanner: scanner, now: now, summary: &summary, progress: progress)
             }
+            try restoreFromAuditLog(into: catalog, summary: &summary)
             _ = try queue.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
             try queue.close()
         } catch {
@@ -96,7 +100,37 @@ public struct CatalogRebuilder {
             throw ArchiveError.io("Renaming \(buildPath) to", path: layout.catalogPath, errno: errno)
         }
         try FileIO.syncDirectory(layout.root)
+        let log = AuditLog(layout: layout)
+        if let rebuilt = try? Catalog(path: layout.catalogPath), let contents = try? AuditChain.read(log), contents.brokenLink == nil {
+            try AuditBackfill.enterUnauditedSeals(log: log, catalog: rebuilt, streams: try rebuilt.streams(), entries: contents.entries, now: now)
+        }
+        try log.append(
+            kind: .catalogRebuilt,
+            stream: "",
+            details: [
+                "streams": .int(Int64(summary.streams)), "segments": .int(Int64(summary.segments)), "records": .int(Int64(summary.records)),
+                "problems": .int(Int64(summary.problems.count)), "previous_catalog": .string(summary.previousCatalog ?? ""),
+            ],
+            now: now
+        )
         return summary
+    }
+
+    /// Retention settings and holds live in the audit log, not in the segment files: restored from there.
+    private func restoreFromAuditLog(into catalog: Catalog, summary: inout Summary) throws {
+        let contents = try AuditChain.read(AuditLog(layout: layout))
+        if let broken = contents.brokenLink {
+            summary.problems.append("the audit log is damaged (\(broken)): retention settings and holds were not restored from it")
+            return
+        }
+        let state = AuditedState(entries: contents.entries)
+        for (name, days) in state.retentionDays {
+            if let stream = try catalog.stream(named: name) { try catalog.setRetention(streamID: stream.id, days: days) }
+        }
+        try catalog.mirrorHolds(state.holds)
+        if !state.holds.isEmpty || !state.retentionDays.isEmpty {
+            summary.notes.append("restored from the audit log: \(state.holds.count) holds, \(state.retentionDays.count) retention settings")
+        }
     }
 
     private struct SegmentFile {

@@ -87,6 +87,30 @@ enum CatalogSchema {
         migrator.registerMigration("v2: second shard parent") { db in
             try db.execute(sql: "ALTER TABLE shards ADD COLUMN adjacent_parent_shard_id TEXT")
         }
+        // Retention deletes whole sealed segments; holds protect time ranges; the audit log itself is a file
+        // (storage/audit.ndjson) so that it survives `catalog rebuild`: these tables mirror what it records.
+        migrator.registerMigration("v4: retention, holds and audit log") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE holds (
+                        id INTEGER PRIMARY KEY,                   -- the number of the audit entry that added it
+                        stream_id INTEGER NOT NULL REFERENCES streams(id),
+                        from_time INTEGER NOT NULL,               -- epoch ms, inclusive
+                        to_time INTEGER NOT NULL,                 -- epoch ms, inclusive
+                        reason TEXT NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE segment_deletions (              -- retention deletions under way; finished on the next open
+                        stream_id INTEGER NOT NULL REFERENCES streams(id),
+                        file_name TEXT NOT NULL,
+                        cutoff INTEGER NOT NULL,                  -- epoch ms: every record of the segment is older
+                        started_at INTEGER NOT NULL,
+                        PRIMARY KEY (stream_id, file_name)
+                    );
+                    ALTER TABLE shards ADD COLUMN trimmed_through TEXT; -- highest sequence number deleted by retention, zero-padded
+                    """
+            )
+        }
         return migrator
     }
 }

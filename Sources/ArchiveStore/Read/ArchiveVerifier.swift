@@ -13,8 +13,11 @@ public struct ArchiveVerifier {
         public var blockOffset: Int64?
         public var message: String
         public var isDamage: Bool
+        /// A file other than a segment that the finding is about (the audit log).
+        public var file: String? = nil
         public var description: String {
             let kind = isDamage ? "DAMAGED" : "note"
+            if let file { return "\(kind): \(file): \(message)" }
             // Findings about the catalog itself name no segment.
             guard !segment.isEmpty else { return "\(kind): catalog\(stream.isEmpty ? "" : " (stream \(stream))"): \(message)" }
             let at = blockOffset.map { " block@\($0)" } ?? ""
@@ -46,14 +49,16 @@ public struct ArchiveVerifier {
         // The catalog first: files are checked against its rows, which must be readable and consistent.
         guard try CatalogChecks.run(catalog, into: &report.findings) else { return report }
         let reader = try BlockReader(layout: layout, catalog: catalog)
+        let audit = try AuditCheck(log: AuditLog(layout: layout), into: &report.findings)
         let streams = try names.isEmpty ? catalog.streams() : names.map { try catalog.requireStream($0) }
         for stream in streams {
             let shards = Dictionary(uniqueKeysWithValues: try catalog.shards(streamID: stream.id).map { ($0.rowID, $0.shardID) })
             let segments = try catalog.segments(streamID: stream.id)
             for segment in segments {
-                try verify(segment: segment, stream: stream, shards: shards, reader: reader, into: &report)
+                try verify(segment: segment, stream: stream, shards: shards, reader: reader, audit: audit, into: &report)
                 progress(report)
             }
+            audit.checkEntries(stream: stream.name, segments: segments, into: &report.findings)
             let known = Set(segments.map(\.fileName))
             let directory = layout.segmentsDirectory(stream.name)
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
@@ -71,7 +76,14 @@ public struct ArchiveVerifier {
         return report
     }
 
-    private func verify(segment: SegmentInfo, stream: StreamInfo, shards: [Int64: String], reader: BlockReader, into report: inout Report) throws {
+    private func verify(
+        segment: SegmentInfo,
+        stream: StreamInfo,
+        shards: [Int64: String],
+        reader: BlockReader,
+        audit: AuditCheck,
+        into report: inout Report
+    ) throws {
         report.segments += 1
         func finding(_ message: String, block: Int64? = nil, damage: Bool = true) {
             report.findings.append(Finding(stream: stream.name, segment: segment.fileName, blockOffset: block, message: message, isDamage: damage))
@@ -138,6 +150,9 @@ public struct ArchiveVerifier {
         if segment.state == .sealed, let expected = segment.sha256 {
             let actual = try file.sha256(length: size)
             if actual != expected { finding("SHA-256 is \(actual), sealed as \(expected)") }
+            if let problem = audit.checkSealed(stream: stream.name, segment: segment, fileSHA256: actual) { finding(problem) }
+        } else if segment.state == .open, let note = audit.noteForOpen(stream: stream.name, segment: segment) {
+            finding(note, damage: false)
         }
     }
 }

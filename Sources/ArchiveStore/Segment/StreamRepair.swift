@@ -101,6 +101,16 @@ public enum StreamRepair {
             remainingEventIDs[shardRowID] = ids
         }
 
+        // Audited before the catalog changes; if interrupted, the next repair finds the same damage and finishes it.
+        try AuditLog(layout: layout).append(
+            kind: .catalogRepaired,
+            stream: streamName,
+            details: [
+                "file": .string(segment.fileName), "file_bytes": .int(size), "committed_bytes": .int(segment.committedBytes), "cut_to": .int(cut),
+                "lost_blocks": .int(Int64(lost.count)), "lost_records": .int(losses.values.reduce(0) { $0 + $1.records }),
+            ],
+            now: now
+        )
         try catalog.database.write { db in
             try db.execute(sql: "DELETE FROM blocks WHERE segment_id = ? AND offset >= ?", arguments: [segment.id, cut])
             try db.execute(

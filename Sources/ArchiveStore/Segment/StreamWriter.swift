@@ -16,10 +16,12 @@ public final class StreamWriter {
     public let layout: StorageLayout
     public let catalog: Catalog
     public let configuration: WriterConfiguration
-    private let clock: WallClock
-    private var logger: Logger
+    let clock: WallClock
+    var logger: Logger
     private let lock: WriterLock
     private let compressor: BlockCompressor
+    /// The archive's audit log: seals, deletions and gaps are entered before the catalog records them.
+    public let audit: AuditLog
 
     private var shards: [String: ShardBuffer] = [:]
     private var segment: SegmentInfo?
@@ -69,6 +71,7 @@ public final class StreamWriter {
         self.lock = try WriterLock(path: layout.lockPath(streamName), stream: streamName)
         self.layout = layout
         self.catalog = catalog
+        self.audit = AuditLog(layout: layout)
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
@@ -94,7 +97,10 @@ public final class StreamWriter {
             viewType: viewType,
             now: clock.nowMillis()
         )
-        try recoverOpenSegment()
+        let auditEntries = try AuditChain.read(audit).entries.filter { $0.stream == streamName }
+        try recoverOpenSegment(auditEntries: auditEntries)
+        try finishInterruptedDeletions(auditEntries: auditEntries)
+        try auditUnrecordedSeals(auditEntries: auditEntries)
     }
 
     deinit {
@@ -410,7 +416,7 @@ public final class StreamWriter {
 
     /// Repairs the open segment after a crash: cuts bytes past the last committed block, recreates a file
     /// that never got past its creation, removes temp files.
-    private func recoverOpenSegment() throws {
+    private func recoverOpenSegment(auditEntries: [AuditEntry]) throws {
         let directory = layout.segmentsDirectory(stream.name)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(".tmp") {
             try? FileManager.default.removeItem(atPath: directory + "/" + name)
@@ -451,6 +457,41 @@ public final class StreamWriter {
         }
         segment = open
         segmentFile = file
+        // The seal was audited, then the process died before the catalog recorded it: finish it.
+        if let sealed = auditEntries.last(where: { $0.kind == .segmentSealed && $0.string("file") == open.fileName }) {
+            let digest = try file.sha256(length: Int(open.committedBytes))
+            guard digest == sealed.string("sha256"), sealed.int("bytes") == open.committedBytes else {
+                throw ArchiveError(
+                    code: .segmentCorrupt,
+                    message: "Audit entry \(sealed.sequence) sealed segment '\(path)' with SHA-256 \(sealed.string("sha256")) over "
+                        + "\(sealed.int("bytes") ?? 0) bytes, but its \(open.committedBytes) committed bytes hash to \(digest): the file changed after "
+                        + "it was sealed. Restore it from a backup (`streamvault verify` lists every damaged segment)."
+                )
+            }
+            logger.debug("Finishing a seal the audit log records", metadata: ["sv.segment": "\(open.fileName)"])
+            try catalog.sealSegment(id: open.id, sha256: digest, now: sealed.time)
+            file.close()
+            segment = nil
+            segmentFile = nil
+        }
+    }
+
+    /// Sealed segments with no audit entry (sealed before the audit log existed): entered now, marked `backfilled`.
+    private func auditUnrecordedSeals(auditEntries: [AuditEntry]) throws {
+        try AuditBackfill.enterUnauditedSeals(log: audit, catalog: catalog, streams: [stream], entries: auditEntries, now: clock.nowMillis())
+    }
+
+    /// What a seal entry records: enough to check the file without the catalog.
+    static func sealDetails(_ segment: SegmentInfo, sha256: String) -> [String: AuditValue] {
+        [
+            "file": .string(segment.fileName),
+            "sha256": .string(sha256),
+            "bytes": .int(segment.committedBytes),
+            "blocks": .int(segment.blockCount),
+            "records": .int(segment.recordCount),
+            "min_time": .string(segment.minTime.map { ISO8601.format(millis: $0) } ?? ""),
+            "max_time": .string(segment.maxTime.map { ISO8601.format(millis: $0) } ?? ""),
+        ]
     }
 
     private func rollSegmentIfDue(adding bytes: Int) throws {
@@ -467,7 +508,12 @@ public final class StreamWriter {
         guard let segment, let file = segmentFile else { return }
         guard segment.blockCount > 0 else { return }
         let digest = try file.sha256(length: Int(segment.committedBytes))
-        try catalog.sealSegment(id: segment.id, sha256: digest, now: clock.nowMillis())
+        let now = clock.nowMillis()
+        // Audited first: a crash before the catalog update is finished by the next open (recoverOpenSegment).
+        let current = try catalog.segment(id: segment.id) ?? segment
+        try audit.append(kind: .segmentSealed, stream: stream.name, details: Self.sealDetails(current, sha256: digest), now: now)
+        CrashPoint.reach("seal.after-audit")
+        try catalog.sealSegment(id: segment.id, sha256: digest, now: now)
         logger.debug("Sealed segment", metadata: ["sv.segment": "\(segment.fileName)", "sv.sha256": "\(digest)"])
         file.close()
         self.segment = nil

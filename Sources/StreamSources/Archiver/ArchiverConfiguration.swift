@@ -20,6 +20,9 @@ public struct ArchiverConfiguration: Sendable {
     /// Shards read at once; `nil` (default) reads every readable shard at once. Parents are still drained before
     /// their children, and each shard's pages are committed in order.
     public var maxShardReaders: Int?
+    /// How often retention runs on the stream (``StreamWriter/prune(now:dryRun:)``, under the archiver's own writer
+    /// lock): at start, then at this interval of the service's clock. Default 1 hour; `nil` never.
+    public var pruneInterval: Duration?
 
     /// Creates a configuration.
     /// - Parameters:
@@ -31,6 +34,7 @@ public struct ArchiverConfiguration: Sendable {
     ///   - batchLimit: Records per GetRecords; default the service maximum.
     ///   - writer: The writer's configuration; default ``WriterConfiguration/init(blockBytes:commitBytes:maxSegmentBytes:maxSegmentAge:compressionLevel:)``.
     ///   - maxShardReaders: Shards read at once; default every readable shard.
+    ///   - pruneInterval: How often retention runs; default 1 hour, `nil` never.
     public init(
         streamName: String,
         once: Bool = false,
@@ -39,7 +43,8 @@ public struct ArchiverConfiguration: Sendable {
         startPosition: ShardIteratorPosition = .trimHorizon,
         batchLimit: Int? = nil,
         writer: WriterConfiguration = WriterConfiguration(),
-        maxShardReaders: Int? = nil
+        maxShardReaders: Int? = nil,
+        pruneInterval: Duration? = .seconds(3600)
     ) {
         self.streamName = streamName
         self.once = once
@@ -49,5 +54,6 @@ public struct ArchiverConfiguration: Sendable {
         self.batchLimit = batchLimit
         self.writer = writer
         self.maxShardReaders = maxShardReaders
+        self.pruneInterval = pruneInterval
     }
 }

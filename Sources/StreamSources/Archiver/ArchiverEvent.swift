@@ -1,4 +1,5 @@
 public import AWSCore
+public import ArchiveStore
 
 /// Something an ``ArchiverService`` did that an operator may want to see.
 ///
@@ -21,4 +22,9 @@ public enum ArchiverEvent: Sendable {
     /// Finding the stream (at start) or reading failed after the client's retries, as in an outage. The service
     /// tries again after a backoff (from the checkpoints), until it works or is stopped.
     case retrying(AWSError, failures: Int, action: String)
+    /// Retention ran (``ArchiverConfiguration/pruneInterval``) and deleted expired segments.
+    case pruned(PruneReport)
+    /// Retention could not run (e.g. the audit log is damaged, so its holds cannot be trusted); archiving goes on
+    /// and retention is tried again at the next interval.
+    case pruneFailed(ArchiveError)
 }

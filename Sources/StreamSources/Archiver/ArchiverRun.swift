@@ -180,8 +180,20 @@ final class ArchiverRun<Record: Sendable>: Sendable {
         var listedAt: Duration?
         var needsListing = true
         var failures = 0
+        var prunedAt: Duration?
         while !shuttingDown {
             var progressed = false
+            if let interval = configuration.pruneInterval, prunedAt.map({ service.elapsed() - $0 >= interval }) ?? true {
+                // Retention runs on this writer: the stream's lock is ours, so a separate pruner could not take it.
+                prunedAt = service.elapsed()
+                do {
+                    let report = try await writer.prune(now: service.wallClock.nowMillis())
+                    if !report.deleted.isEmpty { service.events(.pruned(report)) }
+                } catch let error as ArchiveError {
+                    logger.debug("Retention failed", metadata: ["sv.error": "\(error)"])
+                    service.events(.pruneFailed(error))
+                }
+            }
             do {
                 if needsListing || listedAt.map({ service.elapsed() - $0 >= configuration.shardRefreshInterval }) ?? true {
                     if let initial = initialShards.take() {
