@@ -87,6 +87,18 @@ enum CatalogSchema {
         migrator.registerMigration("v2: second shard parent") { db in
             try db.execute(sql: "ALTER TABLE shards ADD COLUMN adjacent_parent_shard_id TEXT")
         }
+        // Per-block Bloom filters of the item keys (BlockKeyFilter): `history --key` reads only blocks that may hold the item.
+        // A block without a row (older, Kinesis-shaped, rebuilt) is always read. Rows go with their block.
+        migrator.registerMigration("v5: block key filters") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE block_key_filters (
+                        block_id INTEGER PRIMARY KEY REFERENCES blocks(id) ON DELETE CASCADE,
+                        filter BLOB NOT NULL
+                    )
+                    """
+            )
+        }
         return migrator
     }
 }
