@@ -98,7 +98,10 @@ public final class ReplayPipeline {
         }
         reader = try CheckedBlockReader(layout: layout, catalog: catalog, streamName: stream.name)
         let lookupStart = Self.now()
-        let plan = try BlockPlan(catalog: catalog, stream: stream, selection: selection)
+        var plan = try BlockPlan(catalog: catalog, stream: stream, selection: selection)
+        if let key = filter?.requiredItemKey {
+            statistics.blocksSkipped = try plan.skipBlocks(without: key, catalog: catalog)
+        }
         shards = plan.shards
         blocks = plan.blocks
         statistics.lookupNanos = Self.now() - lookupStart

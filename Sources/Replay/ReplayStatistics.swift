@@ -6,6 +6,8 @@ public struct ReplayStatistics: Sendable, Equatable {
     public var totalNanos: UInt64 = 0
     /// Blocks read and checked.
     public var blocksRead = 0
+    /// Blocks in the selection's range left unread because their key filter rules the wanted item out.
+    public var blocksSkipped = 0
     /// Their size, decompressed.
     public var bytesDecompressed = 0
     /// Records inside the selection (time, sequence range, shard) taken out of blocks.

@@ -77,6 +77,12 @@ extension StreamVaultCommand {
         )
         var maxRecordBytes = RecordInputReader.defaultMaxRecordBytes
 
+        @Flag(
+            name: .customLong("no-key-filters"),
+            help: ArgumentHelp("Write no per-block item-key filters (to measure their cost).", visibility: .hidden)
+        )
+        var noKeyFilters = false
+
         @Argument(help: ArgumentHelp("Files to read; - is stdin.", valueName: "file"))
         var files: [String] = []
 
@@ -109,6 +115,7 @@ extension StreamVaultCommand {
             options.writer.blockBytes = blockKiB << 10
             options.writer.commitBytes = commitKiB << 10
             if let maxSegmentKiB { options.writer.maxSegmentBytes = max(maxSegmentKiB, 1) << 10 }
+            options.writer.keyFilters = !noKeyFilters
             let showProgress = stderrIsTerminal
             let ingestor = try Ingestor(layout: global.layout, catalog: catalog, options: options, logger: global.makeLogger("streamvault.ingest")) {
                 s in

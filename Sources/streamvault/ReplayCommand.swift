@@ -27,6 +27,13 @@ extension StreamVaultCommand {
                   streamvault replay --stream orders --shard shardId-000001 --from-seq 4000000000000000000123
                   streamvault replay --stream orders --order time --event-name REMOVE
                   streamvault replay --stream orders --format plain --from 2026-01-01T06:00:00Z --to 2026-01-01T07:00:00Z
+                  streamvault replay --stream orders --key pk=CUSTOMER#10001 --key sk=ORDER#2026000003
+                  streamvault replay --stream orders --only-ttl-deletes --format plain
+                  streamvault replay --stream orders --filter '{"eventName":["MODIFY"],"dynamodb":{"NewImage":{"status":{"S":["SHIPPED"]}}}}'
+                  streamvault replay --stream orders --filter @criteria.json    # a pattern, or the AWS CLI's {"Filters":[...]}
+
+                Selection options combine (all must hold); repeated --filter patterns are an OR, as in Lambda's \
+                FilterCriteria. Filtered records are counted (--timing), not written. docs/SELECTION.md has the syntax.
                 """
         )
 
@@ -58,6 +65,8 @@ extension StreamVaultCommand {
 
         @Option(name: .customLong("event-name"), parsing: .upToNextOption, help: "Only these events (default: all).")
         var eventName: [EventName] = []
+
+        @OptionGroup(title: "Record selection") var selection: SelectionOptions
 
         @Option(help: "Output shape; default: as archived. Conversions are lossless (docs/CONVERSION.md).")
         var format: RecordFormat?
@@ -141,7 +150,7 @@ extension StreamVaultCommand {
                 catalog: catalog,
                 layout: global.layout,
                 selection: selection,
-                filter: eventName.isEmpty ? nil : EventNameFilter(eventName),
+                filter: try self.selection.recordSelection(eventNames: eventName).makeFilter(),
                 format: format,
                 conversion: conversion
             )

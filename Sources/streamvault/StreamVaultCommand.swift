@@ -35,6 +35,7 @@ struct StreamVaultCommand: AsyncParsableCommand {
             RetentionGroup.self,
             Prune.self,
             HoldGroup.self,
+            History.self,
         ]
     )
 }

@@ -7,11 +7,14 @@ public struct BlockCommit: Sendable {
         public var offset: Int64
         public var length: Int64
         public var header: BlockHeader
-        public init(shardRowID: Int64, offset: Int64, length: Int64, header: BlockHeader) {
+        /// The block's item-key filter (``BlockKeyFilter``), if its records expose their keys.
+        public var keyFilter: [UInt8]?
+        public init(shardRowID: Int64, offset: Int64, length: Int64, header: BlockHeader, keyFilter: [UInt8]? = nil) {
             self.shardRowID = shardRowID
             self.offset = offset
             self.length = length
             self.header = header
+            self.keyFilter = keyFilter
         }
     }
     public var streamID: Int64

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 public import StreamModel
 
@@ -59,4 +60,23 @@ extension Catalog {
         }
     }
 
+}
+
+/// Item-key filters of blocks (``BlockKeyFilter``).
+extension Catalog {
+    /// Calls `body` with each key filter of the blocks whose ids are in `ids` (blocks without one are not passed).
+    public func blockKeyFilters(ids: ClosedRange<Int64>, _ body: (_ blockID: Int64, _ filter: [UInt8]) throws -> Void) throws {
+        try database.read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: "SELECT block_id, filter FROM block_key_filters WHERE block_id BETWEEN ? AND ?",
+                arguments: [ids.lowerBound, ids.upperBound]
+            )
+            while let row = try rows.next() {
+                let id: Int64 = row[0]
+                let data: Data = row[1]
+                try body(id, [UInt8](data))
+            }
+        }
+    }
 }

@@ -15,6 +15,7 @@ extension Catalog {
                         min_time, max_time, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
+            let insertKeyFilter = try db.cachedStatement(sql: "INSERT INTO block_key_filters (block_id, filter) VALUES (?, ?)")
             var records: Int64 = 0
             var raw: Int64 = 0
             var minTime = Int64.max
@@ -27,6 +28,9 @@ extension Catalog {
                     commit.streamID, commit.segmentID, block.shardRowID, block.offset, block.length, h.count, h.rawBytes,
                     SequenceNumber(h.firstSeq)?.padded, SequenceNumber(h.lastSeq)?.padded, h.minTime, h.maxTime, h.format,
                 ])
+                if let filter = block.keyFilter {
+                    try insertKeyFilter.execute(arguments: [db.lastInsertedRowID, filter.withUnsafeBytes { Data($0) }])
+                }
                 records += Int64(h.count)
                 raw += Int64(h.rawBytes)
                 minTime = min(minTime, h.minTime)

@@ -111,6 +111,18 @@ enum CatalogSchema {
                     """
             )
         }
+        // Per-block Bloom filters of the item keys (BlockKeyFilter): `history --key` reads only blocks that may hold the item.
+        // A block without a row (older, Kinesis-shaped, rebuilt) is always read. Rows go with their block.
+        migrator.registerMigration("v5: block key filters") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE block_key_filters (
+                        block_id INTEGER PRIMARY KEY REFERENCES blocks(id) ON DELETE CASCADE,
+                        filter BLOB NOT NULL
+                    )
+                    """
+            )
+        }
         return migrator
     }
 }

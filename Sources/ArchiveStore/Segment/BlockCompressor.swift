@@ -1,4 +1,5 @@
 import Dispatch
+import StreamModel
 
 /// Compresses blocks on one background thread, in submission order, while the writer goes on parsing.
 ///
@@ -19,10 +20,15 @@ final class BlockCompressor: @unchecked Sendable {
         var bytes: [UInt8]
         var header: BlockHeader
         var shardRowID: Int64
+        /// The block's item-key filter (``BlockKeyFilter``), `nil` when its records do not expose their keys.
+        var keyFilter: [UInt8]?
     }
 
-    init(level: Int32, maxInFlight: Int = 4) throws {
+    private let keyFilters: Bool
+
+    init(level: Int32, keyFilters: Bool = true, maxInFlight: Int = 4) throws {
         compressor = try ZstdCompressor(level: level)
+        self.keyFilters = keyFilters
         slots = DispatchSemaphore(value: maxInFlight)
     }
 
@@ -39,7 +45,12 @@ final class BlockCompressor: @unchecked Sendable {
             var bytes = frame
             do {
                 try records.withUnsafeBytes { try compressor.compressFrame($0, appendingTo: &bytes) }
-                finished.append(Compressed(bytes: bytes, header: header, shardRowID: shardRowID))
+                // Built here, beside compression, so the parsing thread does not pay for it.
+                var keyFilter: [UInt8]?
+                if keyFilters, let format = RecordFormat(rawValue: header.format) {
+                    keyFilter = records.withUnsafeBufferPointer { BlockKeyFilter.build(records: $0, format: format) }
+                }
+                finished.append(Compressed(bytes: bytes, header: header, shardRowID: shardRowID, keyFilter: keyFilter))
             } catch {
                 failure = error
             }

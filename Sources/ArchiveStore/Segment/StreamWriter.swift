@@ -76,7 +76,7 @@ public final class StreamWriter {
         self.clock = clock
         self.logger = logger
         self.logger[metadataKey: "sv.stream"] = "\(streamName)"
-        self.compressor = try BlockCompressor(level: configuration.compressionLevel)
+        self.compressor = try BlockCompressor(level: configuration.compressionLevel, keyFilters: configuration.keyFilters)
         // Segment files of a stream the catalog does not know: its catalog was lost or replaced. Writing
         // now would start a second history beside them that replay could never join.
         if try catalog.stream(named: streamName) == nil, let orphan = layout.segmentFileNames(streamName).first {
@@ -313,7 +313,13 @@ public final class StreamWriter {
         }
         for block in try compressor.drain() {
             pendingBlocks.append(
-                .init(shardRowID: block.shardRowID, offset: Int64(pendingBytes.count), length: Int64(block.bytes.count), header: block.header)
+                .init(
+                    shardRowID: block.shardRowID,
+                    offset: Int64(pendingBytes.count),
+                    length: Int64(block.bytes.count),
+                    header: block.header,
+                    keyFilter: block.keyFilter
+                )
             )
             pendingBytes.append(contentsOf: block.bytes)
         }

@@ -11,6 +11,9 @@ public struct WriterConfiguration: Sendable {
     public var maxSegmentAge: Duration
     /// zstd level. Default 3 (zstd's own default).
     public var compressionLevel: Int32
+    /// Whether each block gets an item-key filter in the catalog (``BlockKeyFilter``). Default on; off only to
+    /// measure what the filters cost (tools/bench-history).
+    public var keyFilters = true
 
     /// - Parameters:
     ///   - blockBytes: raw bytes per block, default 1 MiB.

@@ -54,6 +54,9 @@ extension ChangeRecordParts {
             writeIdentity(principal: "\"PrincipalId\":", type: "\"Type\":", into: &out)
             out.append(UInt8(ascii: "}"))
         }
+        if plain && isTTLDelete {
+            out.appendLiteral(",\"ttlDelete\":true")  // people and jq should not have to know the userIdentity rule
+        }
         if lambda {
             if let eventSourceARN {
                 out.appendLiteral(",\"eventSourceARN\":")

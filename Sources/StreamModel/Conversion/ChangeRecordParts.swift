@@ -100,3 +100,12 @@ func bytesEqual(_ a: ByteSlice, _ literal: StaticString) -> Bool {
     for i in 0..<a.count where a[i] != lit[i] { return false }
     return true
 }
+
+extension ChangeRecordParts {
+    /// Whether the record is a TTL delete: a REMOVE by `userIdentity` Type `Service`, PrincipalId `dynamodb.amazonaws.com`.
+    var isTTLDelete: Bool {
+        guard let eventName, let identityType, let principalID else { return false }
+        return eventName.elementsEqual("REMOVE".utf8) && identityType.elementsEqual("Service".utf8)
+            && principalID.elementsEqual("dynamodb.amazonaws.com".utf8)
+    }
+}
