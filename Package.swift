@@ -59,7 +59,11 @@ let package = Package(
         ),
         .target(
             name: "Replay",
-            dependencies: ["StreamModel", "ArchiveStore"],
+            dependencies: [
+                "StreamModel", "ArchiveStore", "AWSCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         // SigV4, credentials/region/endpoint, the JSON-protocol client, AWSError, RetryPolicy: below everything that
