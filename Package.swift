@@ -66,7 +66,11 @@ let package = Package(
         ),
         .target(
             name: "Replay",
-            dependencies: ["StreamModel", "ArchiveStore"],
+            dependencies: [
+                "StreamModel", "ArchiveStore", "AWSCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Exports, verify-export and point-in-time snapshots: files an auditor can check without StreamVault.

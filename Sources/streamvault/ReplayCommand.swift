@@ -11,7 +11,7 @@ extension EventName: ExpressibleByArgument {
 }
 
 extension StreamVaultCommand {
-    struct Replay: ParsableCommand {
+    struct Replay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write archived records in a time or sequence range to stdout as NDJSON.",
             discussion: """
@@ -34,6 +34,14 @@ extension StreamVaultCommand {
 
                 Selection options combine (all must hold); repeated --filter patterns are an OR, as in Lambda's \
                 FilterCriteria. Filtered records are counted (--timing), not written. docs/SELECTION.md has the syntax.
+
+                Handlers (docs/HANDLERS.md): --exec, --http, --lambda-runtime or --lambda send the records as Lambda \
+                events, with the event source mapping's batching, retries and failure handling; --name checkpoints, \
+                --resume continues. Exit status with a handler: 0 every record delivered; 3 some were given up \
+                (see --on-failure); 4 the handler could not be used; 65 damage in the archive.
+                  streamvault replay --stream orders --exec ./handler --batch-size 100 --report-batch-item-failures
+                  streamvault replay --stream orders --lambda-runtime "python3 -m awslambdaric app.handler" --name backfill
+                  streamvault replay --resume backfill
                 """
         )
 
@@ -42,8 +50,11 @@ extension StreamVaultCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(help: ArgumentHelp("Stream to replay.", valueName: "name"))
-        var stream: String
+        @Option(name: .customLong("stream"), help: ArgumentHelp("Stream to replay.", valueName: "name"))
+        var streamOption: String?
+
+        /// `--stream` (required unless `--resume` names a replay that knows its stream).
+        var stream: String { streamOption ?? "" }
 
         @Option(help: ArgumentHelp("Earliest event time, inclusive.", valueName: "time"))
         var from: String?
@@ -82,8 +93,13 @@ extension StreamVaultCommand {
         @Flag(help: "Print the catalog lookup time, blocks read and total time to stderr.")
         var timing = false
 
+        @OptionGroup(title: "Handlers (docs/HANDLERS.md)") var handler: HandlerOptions
+
         func validate() throws {
             try global.validateLogLevel()
+            if streamOption == nil && handler.resume == nil {
+                throw ValidationError("Missing expected argument '--stream <name>'.")
+            }
             let fromMillis = try Self.time("--from", from)
             let toMillis = try Self.time("--to", to)
             if let fromMillis, let toMillis, fromMillis > toMillis {
@@ -127,7 +143,15 @@ extension StreamVaultCommand {
             return sequence
         }
 
-        func run() throws {
+        func run() async throws {
+            if let name = handler.resume {
+                try await resumeNamedReplay(name)
+                return
+            }
+            if handler.isActive {
+                try await runHandlers()
+                return
+            }
             let catalog = try global.openCatalog(create: false)
             let selection = ReplaySelection(
                 stream: stream,

@@ -36,6 +36,7 @@ struct StreamVaultCommand: AsyncParsableCommand {
             Prune.self,
             HoldGroup.self,
             History.self,
+            Replays.self,
         ]
     )
 }

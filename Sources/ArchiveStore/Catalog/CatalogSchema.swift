@@ -87,6 +87,31 @@ enum CatalogSchema {
         migrator.registerMigration("v2: second shard parent") { db in
             try db.execute(sql: "ALTER TABLE shards ADD COLUMN adjacent_parent_shard_id TEXT")
         }
+        // `replay --name`: a replay to a handler that checkpoints after each batch and resumes with `--resume`.
+        migrator.registerMigration("v3: named replays") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE replays (
+                        name TEXT PRIMARY KEY,
+                        stream TEXT NOT NULL,
+                        arguments TEXT NOT NULL,                  -- JSON array: the replay's command-line options
+                        state TEXT NOT NULL,                      -- running | completed | failed | stopped
+                        pid INTEGER,                              -- the process running it (a dead one: interrupted)
+                        checkpoint_shard TEXT,                    -- resume after this record (shard order)
+                        checkpoint_seq TEXT,
+                        checkpoints TEXT NOT NULL DEFAULT '{}',   -- JSON object: last done sequence number per shard
+                        planned_records INTEGER,
+                        records_delivered INTEGER NOT NULL DEFAULT 0,
+                        records_failed INTEGER NOT NULL DEFAULT 0,
+                        records_filtered INTEGER NOT NULL DEFAULT 0,
+                        invocations INTEGER NOT NULL DEFAULT 0,
+                        retries INTEGER NOT NULL DEFAULT 0,
+                        created_at INTEGER NOT NULL,              -- epoch ms
+                        updated_at INTEGER NOT NULL
+                    );
+                    """
+            )
+        }
         // Retention deletes whole sealed segments; holds protect time ranges; the audit log itself is a file
         // (storage/audit.ndjson) so that it survives `catalog rebuild`: these tables mirror what it records.
         migrator.registerMigration("v4: retention, holds and audit log") { db in
