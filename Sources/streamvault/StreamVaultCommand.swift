@@ -19,7 +19,17 @@ struct StreamVaultCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Archive.self, Ingest.self, Replay.self, Convert.self, List.self, Stats.self, Verify.self, Repair.self, CatalogGroup.self, Sample.self,
+            Archive.self,
+            Ingest.self,
+            Replay.self,
+            Convert.self,
+            List.self,
+            Stats.self,
+            Verify.self,
+            Repair.self,
+            CatalogGroup.self,
+            Sample.self,
+            Serve.self,
         ]
     )
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what StreamVault's build, tests and scripts need, only when it is missing. Source this file.
 #   deps_system    Debian packages: libzstd-dev (the zstd library), libsqlite3-dev (GRDB), zstd and jq (CLIs used by tests/quickstart)
-#   deps_python    PyPI packages for the AWS emulator and its client: moto[server], boto3
+#   deps_python    PyPI packages for the AWS emulator and its clients: moto[server], boto3, awscli (the server's tests)
 
 deps_system() {
     local missing=()
@@ -22,5 +22,9 @@ deps_python() {
     if ! python3 -c 'import moto.server, boto3, flask' >/dev/null 2>&1; then
         echo "==> installing moto[server] and boto3 from PyPI" >&2
         python3 -m pip install --quiet "moto[server]" boto3 >&2
+    fi
+    if ! command -v aws >/dev/null 2>&1; then
+        echo "==> installing awscli from PyPI" >&2
+        python3 -m pip install --quiet awscli >&2
     fi
 }
