@@ -13,7 +13,15 @@ extension StreamVaultCommand.Archive {
     ///   - http: The HTTP client of the AWS calls (the caller shuts it down after the run).
     ///   - catalog: The archive's catalog, opened for writing.
     ///   - logger: Where the service and the operator's events log.
-    func makeArchiver(name: String, aws: AWSEnvironment, http: HTTPClient, catalog: Catalog, logger: Logger) throws -> ArchiverService {
+    ///   - summaryOnStdout: With `--once`, print the run's summary on stdout (`serve` keeps stdout for its URL).
+    func makeArchiver(
+        name: String,
+        aws: AWSEnvironment,
+        http: HTTPClient,
+        catalog: Catalog,
+        logger: Logger,
+        summaryOnStdout: Bool = true
+    ) throws -> ArchiverService {
         var configuration = ArchiverConfiguration(streamName: name, once: once, pollInterval: .milliseconds(Int64(pollInterval * 1000)))
         if startAt != nil { configuration.startPosition = .atTimestamp(try startDate()) }
         let source: ArchiverSource
@@ -38,7 +46,7 @@ extension StreamVaultCommand.Archive {
                 api: KinesisClient(client: AWSJSONClient(service: .kinesis, environment: aws, httpClient: http, logger: logger))
             )
         }
-        let printSummary = once
+        let printSummary = once && summaryOnStdout
         return ArchiverService(
             source: source,
             configuration: configuration,

@@ -162,7 +162,8 @@ extension StreamVaultCommand {
                     aws: aws,
                     http: client,
                     catalog: catalog,
-                    logger: logger
+                    logger: logger,
+                    summaryOnStdout: false
                 )
                 // An archiver run with --once ends; the server goes on serving what it archived.
                 services.append(.init(service: archiver, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))

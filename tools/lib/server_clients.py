@@ -180,7 +180,7 @@ def errors(url, stream, shard):
     code("ddb-unknown-shard", lambda: ddb.get_shard_iterator(StreamArn=arn, ShardId="shardId-00000000000000000000-nothere0", ShardIteratorType="LATEST"))
     code("ddb-garbage-iterator", lambda: ddb.get_records(ShardIterator="x" * 100))
     code("ddb-limit", lambda: ddb.get_records(ShardIterator="x" * 100, Limit=1001))
-    code("ddb-trimmed", lambda: ddb.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="AT_SEQUENCE_NUMBER", SequenceNumber="1" * 21))
+    code("ddb-trimmed", lambda: ddb.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="AT_SEQUENCE_NUMBER", SequenceNumber="1" + "0" * 19 + "1"))
     it = kin.get_shard_iterator(StreamName=stream, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     code("ddb-kinesis-iterator", lambda: ddb.get_records(ShardIterator=it))
     code("kinesis-unknown-stream", lambda: kin.describe_stream_summary(StreamName=stream + "-missing"))
