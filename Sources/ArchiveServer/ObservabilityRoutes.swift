@@ -10,8 +10,14 @@ public enum ObservabilityRoutes {
     /// - Parameters:
     ///   - router: The router to extend.
     ///   - registry: The registry whose metrics `/metrics` serves.
-    public static func add<Context: RequestContext>(to router: Router<Context>, registry: PrometheusCollectorRegistry) {
+    ///   - beforeScrape: Runs before each `/metrics` answer (to refresh gauges); default none.
+    public static func add<Context: RequestContext>(
+        to router: Router<Context>,
+        registry: PrometheusCollectorRegistry,
+        beforeScrape: (@Sendable () async -> Void)? = nil
+    ) {
         router.get("metrics") { _, _ -> Response in
+            await beforeScrape?()
             var body: [UInt8] = []
             registry.emit(into: &body)
             return Response(

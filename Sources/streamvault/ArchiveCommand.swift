@@ -237,54 +237,11 @@ extension StreamVaultCommand {
                 )
             }
 
-            var configuration = ArchiverConfiguration(
-                streamName: name,
-                once: once,
-                pollInterval: .milliseconds(Int64(pollInterval * 1000)),
-                batchLimit: recordsPerCall,
-                maxShardReaders: maxShardReaders
-            )
-            if startAt != nil { configuration.startPosition = .atTimestamp(try startDate()) }
             let catalog = try global.openCatalog(create: true)
-
             // Fails a refused connection at once (HTTPClient.shared waits out the timeout). Nothing below throws
             // before it is shut down after the run.
             let http = AWSJSONClient.makeHTTPClient()
-            let source: ArchiverSource
-            if let table {
-                source = .dynamoDBTable(
-                    table,
-                    dynamoDB: DynamoDBClient(client: AWSJSONClient(service: .dynamoDB, environment: aws, httpClient: http, logger: logger)),
-                    streams: DynamoDBStreamsClient(
-                        client: AWSJSONClient(service: .dynamoDBStreams, environment: aws, httpClient: http, logger: logger)
-                    )
-                )
-            } else if let streamARN {
-                source = .dynamoDBStream(
-                    streamARN,
-                    streams: DynamoDBStreamsClient(
-                        client: AWSJSONClient(service: .dynamoDBStreams, environment: aws, httpClient: http, logger: logger)
-                    )
-                )
-            } else {
-                source = .kinesis(
-                    KinesisStreamIdentifier(kinesisStream ?? ""),
-                    api: KinesisClient(client: AWSJSONClient(service: .kinesis, environment: aws, httpClient: http, logger: logger))
-                )
-            }
-            let printSummary = once
-            let archiver = ArchiverService(
-                source: source,
-                configuration: configuration,
-                layout: global.layout,
-                catalog: catalog,
-                logger: logger,
-                report: { summary in
-                    if printSummary { print(summary.description) } else { printError("streamvault archive: \(summary)") }
-                },
-                events: { event in Self.log(event, logger) }
-            )
-            services.append(archiver)
+            services.append(try makeArchiver(name: name, aws: aws, http: http, catalog: catalog, logger: logger))
             var groupConfiguration = ServiceGroupConfiguration(
                 services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
                 gracefulShutdownSignals: [.sigterm, .sigint],

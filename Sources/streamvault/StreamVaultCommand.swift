@@ -37,6 +37,7 @@ struct StreamVaultCommand: AsyncParsableCommand {
             HoldGroup.self,
             History.self,
             Replays.self,
+            Serve.self,
         ]
     )
 }

@@ -2,7 +2,7 @@
 # Installs what StreamVault's build, tests and scripts need, only when it is missing. Source this file.
 #   deps_system    Debian packages: libzstd-dev (the zstd library), libsqlite3-dev (GRDB), zlib1g-dev (gzip exports), zstd and jq
 #                  (CLIs used by tests/quickstart), chromium (renders the status page in its test)
-#   deps_python    PyPI packages for the AWS emulator and its client: moto[server], boto3; for the handler tests and
+#   deps_python    PyPI packages for the AWS emulator and its client: moto[server], boto3, awscli (the server's tests); for the handler tests and
 #                  tools/bench-handlers: awslambdaric (the Lambda runtime interface client), aws-lambda-powertools
 
 deps_system() {
@@ -28,5 +28,9 @@ deps_python() {
     if ! python3 -c 'import awslambdaric, aws_lambda_powertools' >/dev/null 2>&1; then
         echo "==> installing awslambdaric and aws-lambda-powertools from PyPI" >&2
         python3 -m pip install --quiet awslambdaric aws-lambda-powertools >&2
+    fi
+    if ! command -v aws >/dev/null 2>&1; then
+        echo "==> installing awscli from PyPI" >&2
+        python3 -m pip install --quiet awscli >&2
     fi
 }

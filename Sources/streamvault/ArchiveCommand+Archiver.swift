@@ -1,0 +1,82 @@
+import AWSCore
+import ArchiveStore
+import AsyncHTTPClient
+import Foundation
+import Logging
+import StreamSources
+
+extension StreamVaultCommand.Archive {
+    /// The archiver these options describe, as a service (`archive` runs it alone, `serve --archive` beside the server).
+    /// - Parameters:
+    ///   - name: The archive's stream name.
+    ///   - aws: Credentials, region and endpoint.
+    ///   - http: The HTTP client of the AWS calls (the caller shuts it down after the run).
+    ///   - catalog: The archive's catalog, opened for writing.
+    ///   - logger: Where the service and the operator's events log.
+    ///   - summaryOnStdout: With `--once`, print the run's summary on stdout (`serve` keeps stdout for its URL).
+    func makeArchiver(
+        name: String,
+        aws: AWSEnvironment,
+        http: HTTPClient,
+        catalog: Catalog,
+        logger: Logger,
+        summaryOnStdout: Bool = true
+    ) throws -> ArchiverService {
+        var configuration = ArchiverConfiguration(
+            streamName: name,
+            once: once,
+            pollInterval: .milliseconds(Int64(pollInterval * 1000)),
+            batchLimit: recordsPerCall,
+            maxShardReaders: maxShardReaders
+        )
+        if startAt != nil { configuration.startPosition = .atTimestamp(try startDate()) }
+        let source: ArchiverSource
+        if let table {
+            source = .dynamoDBTable(
+                table,
+                dynamoDB: DynamoDBClient(client: AWSJSONClient(service: .dynamoDB, environment: aws, httpClient: http, logger: logger)),
+                streams: DynamoDBStreamsClient(
+                    client: AWSJSONClient(service: .dynamoDBStreams, environment: aws, httpClient: http, logger: logger)
+                )
+            )
+        } else if let streamARN {
+            source = .dynamoDBStream(
+                streamARN,
+                streams: DynamoDBStreamsClient(
+                    client: AWSJSONClient(service: .dynamoDBStreams, environment: aws, httpClient: http, logger: logger)
+                )
+            )
+        } else {
+            source = .kinesis(
+                KinesisStreamIdentifier(kinesisStream ?? ""),
+                api: KinesisClient(client: AWSJSONClient(service: .kinesis, environment: aws, httpClient: http, logger: logger))
+            )
+        }
+        let printSummary = once && summaryOnStdout
+        return ArchiverService(
+            source: source,
+            configuration: configuration,
+            layout: global.layout,
+            catalog: catalog,
+            logger: logger,
+            report: { summary in
+                if printSummary { print(summary.description) } else { printError("streamvault archive: \(summary)") }
+            },
+            events: { event in Self.log(event, logger) }
+        )
+    }
+
+    /// Credentials, region and endpoint from the options and the environment.
+    func awsEnvironment() throws -> AWSEnvironment {
+        do {
+            return try AWSEnvironment.resolve(
+                environment: ProcessInfo.processInfo.environment,
+                profile: profile,
+                region: region,
+                endpointURL: endpointURL
+            )
+        } catch {
+            throw CLIError(code: .awsConfiguration, message: "\(error)")
+        }
+    }
+}
