@@ -1,3 +1,4 @@
+import ArchiveStore
 public import StreamModel
 
 #if canImport(Glibc)
@@ -181,9 +182,5 @@ public final class EventSourceMapping {
     }
 
     /// Milliseconds since 1970 by the system's wall clock.
-    public static func wallClockNow() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
+    public static func wallClockNow() -> Int64 { WallClock.system.nowMillis() }
 }
