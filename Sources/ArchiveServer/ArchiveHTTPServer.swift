@@ -1,3 +1,4 @@
+public import ArchiveStore
 public import Hummingbird
 public import Logging
 public import Prometheus
@@ -41,6 +42,13 @@ public struct ArchiveHTTPServer: Service {
         ObservabilityRoutes.add(to: router, registry: registry, beforeScrape: routes.beforeScrape)
         if let api = routes.api { APIRoutes.add(to: router, api: api, authenticator: routes.authenticator) }
         routes.ingest?.addRoutes(to: router, authenticator: routes.authenticator)
+        if let status = routes.status {
+            StatusRoutes.add(to: router, catalog: status.catalog, layout: status.layout, now: status.now) { stream in
+                try await status.catalog.asyncReader.holds(streamID: stream.id).map {
+                    StatusSnapshot.Hold(id: String($0.id), from: $0.from, to: $0.to, reason: $0.reason)
+                }
+            }
+        }
         return router
     }
 
@@ -60,17 +68,35 @@ public struct ArchiveRoutes: Sendable {
     public var authenticator: RequestAuthenticator?
     /// Runs before each `/metrics` answer (to refresh gauges such as the archive's size).
     public var beforeScrape: (@Sendable () async -> Void)?
+    /// The status page at `/` (``StatusPage``); `nil` leaves it out.
+    public var status: StatusPageSource?
 
     /// Creates the set of routes; everything is optional.
     public init(
         api: ArchiveAPI? = nil,
         ingest: IngestEndpoint? = nil,
         authenticator: RequestAuthenticator? = nil,
-        beforeScrape: (@Sendable () async -> Void)? = nil
+        beforeScrape: (@Sendable () async -> Void)? = nil,
+        status: StatusPageSource? = nil
     ) {
         self.api = api
         self.ingest = ingest
         self.authenticator = authenticator
         self.beforeScrape = beforeScrape
+        self.status = status
+    }
+}
+
+/// Where the status page reads from.
+public struct StatusPageSource: Sendable {
+    public var catalog: Catalog
+    public var layout: StorageLayout
+    /// The clock, epoch milliseconds.
+    public var now: @Sendable () -> Int64
+
+    public init(catalog: Catalog, layout: StorageLayout, now: @escaping @Sendable () -> Int64 = { WallClock.system.nowMillis() }) {
+        self.catalog = catalog
+        self.layout = layout
+        self.now = now
     }
 }

@@ -252,9 +252,12 @@ public final class ReplayPipeline {
         RecordFormat.allCases.firstIndex(of: format) ?? 0
     }
 
+    /// Monotonic nanoseconds for the statistics (ContinuousClock: timespec is ambiguous beside Foundation).
     static func now() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+        let origin = clockOrigin  // initialised before the reading below (a lazy static: first use sets it)
+        let elapsed = origin.duration(to: ContinuousClock.now).components
+        return UInt64(max(elapsed.seconds, 0)) * 1_000_000_000 + UInt64(max(elapsed.attoseconds, 0) / 1_000_000_000)
     }
+
+    private static let clockOrigin = ContinuousClock.now
 }

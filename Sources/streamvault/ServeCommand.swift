@@ -141,7 +141,10 @@ extension StreamVaultCommand {
             let api = ArchiveAPI(catalog: catalog, layout: layout, signer: signer, logger: logger)
             let ingest = IngestEndpoint(layout: layout, catalog: catalog, maxBodyBytes: maxBodyBytes, readOnly: readOnly, logger: logger)
             let sizes = ArchiveSizeGauges(catalog: catalog)
-            let routes = ArchiveRoutes(api: api, ingest: ingest, authenticator: authenticator, beforeScrape: { await sizes.refresh() })
+            let routes = ArchiveRoutes(
+                api: api, ingest: ingest, authenticator: authenticator, beforeScrape: { await sizes.refresh() },
+                status: StatusPageSource(catalog: catalog, layout: layout)
+            )
             let host = self.host
             let server = ArchiveHTTPServer(configuration: .init(host: host, port: port), registry: registry, routes: routes, logger: logger) { port in
                 let shown = host.contains(":") ? "[\(host)]" : host

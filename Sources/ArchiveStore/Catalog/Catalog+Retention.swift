@@ -13,25 +13,27 @@ extension Catalog {
 
     /// Holds, of one stream or all, by id.
     public func holds(streamID: Int64? = nil) throws -> [HoldInfo] {
-        try database.read { db in
-            let filter = streamID == nil ? "" : "WHERE h.stream_id = ?"
-            var arguments = StatementArguments()
-            if let streamID { arguments += [streamID] }
-            return try Row.fetchAll(
-                db,
-                sql: "SELECT h.*, s.name AS stream FROM holds h JOIN streams s ON s.id = h.stream_id \(filter) ORDER BY h.id",
-                arguments: arguments
-            ).map { row in
-                let r = CatalogRow(row, table: "holds")
-                return HoldInfo(
-                    id: try r.int64("id"),
-                    stream: try r.string("stream"),
-                    from: try r.int64("from_time"),
-                    to: try r.int64("to_time"),
-                    reason: try r.string("reason"),
-                    createdAt: try r.int64("created_at")
-                )
-            }
+        try database.read { db in try Self.fetchHolds(db, streamID: streamID) }
+    }
+
+    static func fetchHolds(_ db: Database, streamID: Int64?) throws -> [HoldInfo] {
+        let filter = streamID == nil ? "" : "WHERE h.stream_id = ?"
+        var arguments = StatementArguments()
+        if let streamID { arguments += [streamID] }
+        return try Row.fetchAll(
+            db,
+            sql: "SELECT h.*, s.name AS stream FROM holds h JOIN streams s ON s.id = h.stream_id \(filter) ORDER BY h.id",
+            arguments: arguments
+        ).map { row in
+            let r = CatalogRow(row, table: "holds")
+            return HoldInfo(
+                id: try r.int64("id"),
+                stream: try r.string("stream"),
+                from: try r.int64("from_time"),
+                to: try r.int64("to_time"),
+                reason: try r.string("reason"),
+                createdAt: try r.int64("created_at")
+            )
         }
     }
 

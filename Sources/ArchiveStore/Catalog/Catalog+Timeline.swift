@@ -47,6 +47,11 @@ extension AsyncCatalogReader {
         return counts.enumerated().map { TimelineBucket(start: from + Int64($0.offset) * bucketMillis, records: Int64($0.element.rounded())) }
     }
 
+    /// Holds of one stream, or of all (``Catalog/holds(streamID:)``).
+    public func holds(streamID: Int64? = nil) async throws -> [HoldInfo] {
+        try await read { db in try Catalog.fetchHolds(db, streamID: streamID) }
+    }
+
     /// Totals of one stream (``Catalog/totals(streamID:)``).
     public func totals(streamID: Int64) async throws -> StreamTotals {
         try await read { db in try Catalog.fetchTotals(db, streamID: streamID) }
