@@ -92,6 +92,17 @@ struct ArchiveExporterTests {
         #expect(try ExportVerifier.verify(directory: out).problems == [])
     }
 
+    @Test(arguments: ExportLayout.allCases)
+    func aRangeWithoutRecordsIsAnEmptyButVerifiableExport(_ layout: ExportLayout) throws {
+        let f = try ExportFixture(records: 30, shards: 1)
+        let (dir, manifest) = try f.export(
+            ExportRequest(stream: "orders", from: ExportFixture.start + 48 * Self.hour, to: ExportFixture.start + 49 * Self.hour, layout: layout)
+        )
+        #expect(manifest.recordCount == 0 && manifest.files.isEmpty && manifest.shards.isEmpty)
+        #expect(try ExportVerifier.verify(directory: dir).problems == [])
+        #expect(try sha256sumCheck(dir).status == 0)
+    }
+
     @Test func gapsInsideTheRangeAreListed() throws {
         let f = try ExportFixture(records: 300, shards: 1)
         let stream = try f.catalog.requireStream("orders")
