@@ -8,7 +8,7 @@ struct ExportVerifierTests {
     /// Every kind of change an export can suffer after it was written.
     enum Change: String, CaseIterable, CustomTestStringConvertible {
         case byteFlippedInDataFile, dataFileRemoved, fileAdded, lineRemovedFromDataFile, lineRemovedFromPlainFile
-        case manifestEdited, sha256sumsEdited, sha256sumsLineRemoved, lineReordered
+        case manifestEdited, sha256sumsEdited, sha256sumsLineRemoved, lineReordered, dataFileTruncated
         var testDescription: String { rawValue }
     }
 
@@ -50,6 +50,10 @@ struct ExportVerifierTests {
             bytes[bytes.count / 2] ^= 0x20
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             expected = [(data.name, "SHA-256 is")]
+        case .dataFileTruncated:
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            try bytes.prefix(bytes.count * 2 / 3).write(to: URL(fileURLWithPath: path))
+            expected = [(data.name, "SHA-256 is"), (data.name, "truncated or damaged")]
         case .dataFileRemoved:
             try FileManager.default.removeItem(atPath: path)
             expected = [(data.name, "missing")]
