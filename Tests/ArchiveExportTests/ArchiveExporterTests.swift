@@ -83,6 +83,14 @@ struct ArchiveExporterTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: f.directory.path).allSatisfy { !$0.contains(".partial-") })
     }
 
+    @Test func missingParentDirectoriesAreCreated() throws {
+        let f = try ExportFixture(records: 30, shards: 1)
+        let out = f.out("exports/2026/01")
+        let (_, manifest) = try f.export(ExportRequest(stream: "orders"), to: out)
+        #expect(manifest.recordCount == 30)
+        #expect(try ExportVerifier.verify(directory: out).problems == [])
+    }
+
     @Test func anEmptyExistingDirectoryIsFilled() throws {
         let f = try ExportFixture(records: 30, shards: 1)
         let out = f.out("empty")
