@@ -92,7 +92,7 @@ public struct SnapshotWriter {
         case .dynamodbExport:
             let manifests = DynamoDBExportManifests(
                 exportID: DynamoDBExportManifests.newExportID(now: started),
-                tableARN: DynamoDBExportManifests.tableARN(streamARN: stream.arn, region: stream.region, tableName: stream.tableName),
+                tableARN: DynamoDBExportManifests.tableARN(streamARN: stream.arn),
                 kind: .full(exportTime: request.at),
                 startTime: started,
                 endTime: now()
