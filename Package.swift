@@ -81,7 +81,6 @@ let package = Package(
             dependencies: [
                 "Replay", "ArchiveStore", "StreamModel", "CZstd", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -84,7 +84,7 @@ public struct ArchiveExporter {
         case .dynamodbIncremental:
             let manifests = DynamoDBExportManifests(
                 exportID: DynamoDBExportManifests.newExportID(now: started),
-                tableARN: DynamoDBExportManifests.tableARN(streamARN: stream.arn, region: stream.region, tableName: stream.tableName),
+                tableARN: DynamoDBExportManifests.tableARN(streamARN: stream.arn),
                 kind: .incremental(
                     from: request.from ?? 0,
                     to: request.to ?? started,

@@ -28,7 +28,7 @@ struct DynamoDBExportManifests {
     }
 
     /// The table's ARN from a DynamoDB stream ARN (`.../table/T/stream/<label>` -> `.../table/T`).
-    static func tableARN(streamARN: String?, region: String?, tableName: String?) -> String? {
+    static func tableARN(streamARN: String?) -> String? {
         if let streamARN, streamARN.hasPrefix("arn:"), let range = streamARN.range(of: "/stream/") {
             return String(streamARN[..<range.lowerBound])
         }

@@ -122,7 +122,7 @@ public enum ExportVerifier {
             var orderProblem: String?
             var lineNumber = 0
             do {
-                _ = try DecompressingFileReader.read(path: path, compression: ExportCompression.of(fileName: file.name)) { line in
+                let summary = try DecompressingFileReader.read(path: path, compression: ExportCompression.of(fileName: file.name)) { line in
                     lineNumber += 1
                     var cursor = JSONCursor(UnsafeRawBufferPointer(line))
                     let valid = cursor.peek() == UInt8(ascii: "{") && (try? cursor.skipValue()) != nil && cursor.atEnd()
@@ -147,6 +147,11 @@ public enum ExportVerifier {
                     tally.last.append(contentsOf: sequence)
                 }
                 result.recordsChecked += lineNumber
+                if !summary.endsWithNewline {
+                    result.problems.append(
+                        ExportProblem(file: file.name, message: "ends inside a line: its last record is cut off (a truncated file)")
+                    )
+                }
                 if lineNumber != file.records {
                     result.problems.append(ExportProblem(file: file.name, message: "holds \(lineNumber) records, manifest.json says \(file.records)"))
                 }

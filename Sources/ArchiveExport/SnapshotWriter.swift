@@ -63,7 +63,7 @@ public struct SnapshotWriter {
         }
         let started = now()
         let staging = try StagingDirectory(target: out)
-        let spill = try ItemSpill(path: staging.path + "/.items.sqlite")
+        let spill = try KeyedSpill(path: staging.path + "/.items.sqlite")
         defer { spill.close() }
 
         // 1. Apply every change up to the moment, in shard order (parents first: per key, the archive's order).
@@ -92,7 +92,7 @@ public struct SnapshotWriter {
         case .dynamodbExport:
             let manifests = DynamoDBExportManifests(
                 exportID: DynamoDBExportManifests.newExportID(now: started),
-                tableARN: DynamoDBExportManifests.tableARN(streamARN: stream.arn, region: stream.region, tableName: stream.tableName),
+                tableARN: DynamoDBExportManifests.tableARN(streamARN: stream.arn),
                 kind: .full(exportTime: request.at),
                 startTime: started,
                 endTime: now()
@@ -112,7 +112,7 @@ public struct SnapshotWriter {
             let index = DynamoDBExportManifests.padded(written.count + 1, 5)
             return dynamoDB.map { "\(index)-\($0.exportID)\(suffix)" } ?? "items-\(index)\(suffix)"
         }
-        try spill.forEachItem { image in
+        try spill.forEachValue { image in
             if current == nil || inFile >= request.maxFileItems {
                 if let writer = current {
                     written.append(try writer.finish())
@@ -197,7 +197,7 @@ public struct SnapshotWriter {
 
     /// Applies kds-shaped changes to the spill table.
     private struct ChangeSink: ReplaySink {
-        let spill: ItemSpill
+        let spill: KeyedSpill
         let allowGaps: Bool
         let progress: ((Progress) -> Void)?
         var key: [UInt8] = []
@@ -235,7 +235,7 @@ public struct SnapshotWriter {
                 image = nil
             }
             let spill = self.spill
-            try key.withUnsafeBufferPointer { try spill.apply(key: $0, image: image) }
+            try key.withUnsafeBufferPointer { try spill.set(key: $0, value: image) }
             return true
         }
     }

@@ -38,6 +38,13 @@ final class StagingDirectory {
         let url = URL(fileURLWithPath: target)
         let parent = url.deletingLastPathComponent().path
         let prefix = "." + url.lastPathComponent + ".partial-"
+        if !FileManager.default.fileExists(atPath: parent) {
+            do {
+                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            } catch {
+                throw ExportError(code: .io, message: "Creating '\(parent)' for the export failed: \(error). Check the path and its permissions.")
+            }
+        }
         Self.removeAbandoned(in: parent, prefix: prefix)
         path = parent + "/" + prefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try Self.makeDirectory(path)

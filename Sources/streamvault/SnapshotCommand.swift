@@ -19,8 +19,8 @@ extension StreamVaultCommand {
 
                 The snapshot is refused when the archive cannot prove it complete: a gap before --at in any \
                 shard, a stream whose view type keeps no new images (KEYS_ONLY, OLD_IMAGE), or a shard whose \
-                parent is not archived (archiving began after the stream did). --allow-gaps writes it anyway and \
-                records why in manifest.json. Rules: docs/EXPORT.md.
+                parent is not archived (archiving began after the stream did); exit status 65 then, nothing is \
+                written. --allow-gaps writes it anyway and records why in manifest.json. Rules: docs/EXPORT.md.
 
                 Examples:
                   streamvault snapshot --stream orders --at 2026-03-01T12:00:00Z --out /exports/orders-0301

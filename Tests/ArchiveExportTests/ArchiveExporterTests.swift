@@ -83,6 +83,14 @@ struct ArchiveExporterTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: f.directory.path).allSatisfy { !$0.contains(".partial-") })
     }
 
+    @Test func missingParentDirectoriesAreCreated() throws {
+        let f = try ExportFixture(records: 30, shards: 1)
+        let out = f.out("exports/2026/01")
+        let (_, manifest) = try f.export(ExportRequest(stream: "orders"), to: out)
+        #expect(manifest.recordCount == 30)
+        #expect(try ExportVerifier.verify(directory: out).problems == [])
+    }
+
     @Test func anEmptyExistingDirectoryIsFilled() throws {
         let f = try ExportFixture(records: 30, shards: 1)
         let out = f.out("empty")
@@ -90,6 +98,17 @@ struct ArchiveExporterTests {
         let (_, manifest) = try f.export(ExportRequest(stream: "orders"), to: out)
         #expect(manifest.recordCount == 30)
         #expect(try ExportVerifier.verify(directory: out).problems == [])
+    }
+
+    @Test(arguments: ExportLayout.allCases)
+    func aRangeWithoutRecordsIsAnEmptyButVerifiableExport(_ layout: ExportLayout) throws {
+        let f = try ExportFixture(records: 30, shards: 1)
+        let (dir, manifest) = try f.export(
+            ExportRequest(stream: "orders", from: ExportFixture.start + 48 * Self.hour, to: ExportFixture.start + 49 * Self.hour, layout: layout)
+        )
+        #expect(manifest.recordCount == 0 && manifest.files.isEmpty && manifest.shards.isEmpty)
+        #expect(try ExportVerifier.verify(directory: dir).problems == [])
+        #expect(try sha256sumCheck(dir).status == 0)
     }
 
     @Test func gapsInsideTheRangeAreListed() throws {

@@ -8,7 +8,7 @@ struct ExportVerifierTests {
     /// Every kind of change an export can suffer after it was written.
     enum Change: String, CaseIterable, CustomTestStringConvertible {
         case byteFlippedInDataFile, dataFileRemoved, fileAdded, lineRemovedFromDataFile, lineRemovedFromPlainFile
-        case manifestEdited, sha256sumsEdited, sha256sumsLineRemoved, lineReordered
+        case manifestEdited, sha256sumsEdited, sha256sumsLineRemoved, lineReordered, dataFileTruncated, plainFileCutMidLine
         var testDescription: String { rawValue }
     }
 
@@ -39,7 +39,7 @@ struct ExportVerifierTests {
 
     @Test(arguments: Change.allCases)
     func everyChangeIsNamed(_ change: Change) throws {
-        let (fixture, dir, manifest) = try Self.makeExport(compressed: change != .lineRemovedFromPlainFile)
+        let (fixture, dir, manifest) = try Self.makeExport(compressed: change != .lineRemovedFromPlainFile && change != .plainFileCutMidLine)
         defer { withExtendedLifetime(fixture) {} }
         let data = manifest.files[1]
         let path = dir + "/" + data.name
@@ -50,6 +50,14 @@ struct ExportVerifierTests {
             bytes[bytes.count / 2] ^= 0x20
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             expected = [(data.name, "SHA-256 is")]
+        case .dataFileTruncated:
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            try bytes.prefix(bytes.count * 2 / 3).write(to: URL(fileURLWithPath: path))
+            expected = [(data.name, "SHA-256 is"), (data.name, "truncated or damaged")]
+        case .plainFileCutMidLine:
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            try bytes.prefix(bytes.count - 40).write(to: URL(fileURLWithPath: path))
+            expected = [(data.name, "SHA-256 is"), (data.name, "its last record is cut off")]
         case .dataFileRemoved:
             try FileManager.default.removeItem(atPath: path)
             expected = [(data.name, "missing")]

@@ -90,4 +90,25 @@ struct IncrementalLayoutTests {
             #expect(line.hasPrefix(#"{"Metadata":{"WriteTimestampMicros":{"N":"\#(seconds)000000"}},"Keys":"#))
         }
     }
+
+    @Test(arguments: [1, 2, 3])
+    func aTruncatedOrDamagedGzipFileIsNamed(_ thirds: Int) throws {
+        let f = try ExportFixture(records: 300, shards: 1)
+        let (dir, manifest) = try f.export(ExportRequest(stream: "orders", layout: .dynamodbIncremental))
+        let file = try #require(manifest.files.first)
+        let url = URL(fileURLWithPath: dir + "/" + file.name)
+        var bytes = [UInt8](try Data(contentsOf: url))
+        if thirds < 3 {
+            bytes = Array(bytes.prefix(bytes.count * thirds / 3))
+        } else {
+            bytes[bytes.count / 2] ^= 0xFF  // inside the deflate stream: a bad block or a CRC mismatch
+        }
+        try Data(bytes).write(to: url)
+        let problems = try ExportVerifier.verify(directory: dir).problems
+        #expect(problems.contains { $0.file == file.name && $0.message.contains("SHA-256 is") })
+        #expect(
+            problems.contains { $0.file == file.name && $0.message.contains("gzip") },
+            "\(problems.map(\.description))"
+        )
+    }
 }

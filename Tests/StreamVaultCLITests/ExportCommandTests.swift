@@ -1,3 +1,4 @@
+import ArchiveStore
 import Foundation
 import StreamVaultTesting
 import Testing
@@ -57,5 +58,28 @@ struct ExportCommandTests {
         ])
         #expect(result.status == 64)
         #expect(result.stderr.contains("leave out --format"), "\(result.stderr)")
+    }
+
+    @Test func aSnapshotThatCannotBeProvenIsRefusedWithStatus65UnlessAllowed() throws {
+        let workspace = try Self.archive()
+        do {
+            let catalog = try Catalog(path: workspace.storage + "/catalog.sqlite")
+            let stream = try catalog.requireStream("orders")
+            _ = try catalog.ensureShard(
+                streamID: stream.id,
+                shardID: "shardId-late",
+                parentShardID: "shardId-never-archived",
+                dedupe: .sequence,
+                now: 0
+            )
+        }
+        let out = workspace.directory.file("snap")
+        let refused = try workspace.run(["snapshot", "--stream", "orders", "--at", "2026-01-01T12:00:00Z", "--out", out])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("parent 'shardId-never-archived'"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let allowed = try workspace.ok(["snapshot", "--stream", "orders", "--at", "2026-01-01T12:00:00Z", "--out", out, "--allow-gaps"])
+        #expect(allowed.stderr.contains("written with --allow-gaps although shard 'shardId-late'"), "\(allowed.stderr)")
+        #expect(try CommandRunner.streamvault(["verify-export", out]).status == 0)
     }
 }
