@@ -172,6 +172,18 @@ struct RetentionTests {
         #expect(writer.statistics.duplicates == 1)
     }
 
+    @Test func anExpiredSegmentWhoseFileIsAlreadyGoneIsStillDeleted() throws {
+        let archive = try TestArchive()
+        try Self.write(Self.lines(days: 400)[...], to: archive, dedupe: .eventID)
+        let stream = try archive.catalog.requireStream("orders")
+        let first = try #require(try archive.catalog.segments(streamID: stream.id).first)
+        try FileManager.default.removeItem(atPath: archive.layout.segmentPath(stream: "orders", fileName: first.fileName))
+        let report = try Self.prune(archive, now: Self.start + 400 * Self.day)
+        #expect(report.deleted.map(\.fileName).contains(first.fileName))
+        #expect(try archive.catalog.segment(id: first.id) == nil)
+        _ = try archive.writer()  // opens: nothing left half done
+    }
+
     @Test func theTrimmedBoundaryOfEachShardIsKnown() throws {
         let archive = try TestArchive()
         try Self.write(Self.lines(days: 400)[...], to: archive)

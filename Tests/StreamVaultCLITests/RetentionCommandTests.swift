@@ -89,6 +89,16 @@ struct RetentionCommandTests {
     }
 
     @Test(.timeLimit(.minutes(3)))
+    func aStreamAnotherProcessWritesIsSkippedNotFailed() async throws {
+        let workspace = try await Self.workspace()
+        let layout = StorageLayout(root: workspace.storage)
+        let writer = try StreamWriter(layout: layout, catalog: try Catalog(path: layout.catalogPath), streamName: "orders")
+        let result = try await workspace.okAsync(["prune", "--now", Self.now])
+        #expect(result.stderr.contains("orders: skipped: Archive stream 'orders' is locked by pid"), "\(result.stderr)")
+        withExtendedLifetime(writer) {}
+    }
+
+    @Test(.timeLimit(.minutes(3)))
     func holdsAndRetentionSurviveACatalogRebuild() async throws {
         let workspace = try await Self.workspace()
         try await workspace.okAsync(["retention", "set", "--stream", "orders", "--days", "forever"])
