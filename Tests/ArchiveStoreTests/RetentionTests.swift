@@ -75,6 +75,19 @@ struct RetentionTests {
         #expect(entries.allSatisfy { $0.string("cutoff") == ISO8601.format(millis: cutoff) && $0.int("retention_days") == Int64(days) })
     }
 
+    @Test func anIdleStreamsLastSegmentGoesOnceItExpires() throws {
+        let archive = try TestArchive()
+        try Self.write(Self.lines(days: 400)[...], to: archive)
+        let report = try Self.prune(archive, now: Self.start + 800 * Self.day)
+        let stream = try archive.catalog.requireStream("orders")
+        #expect(!report.deleted.isEmpty)
+        #expect(try archive.catalog.segments(streamID: stream.id).isEmpty, "every record is past its retention")
+        #expect(archive.layout.segmentFileNames("orders").isEmpty)
+        #expect(try archive.catalog.retainedFrom(stream: "orders", shard: "s1") != nil)
+        let verify = try ArchiveVerifier(layout: archive.layout, catalog: archive.catalog).verify()
+        #expect(verify.isClean, "\(verify.findings)")
+    }
+
     @Test func aDryRunDeletesNothing() throws {
         let archive = try TestArchive()
         try Self.write(Self.lines(days: 400)[...], to: archive)

@@ -28,6 +28,7 @@ extension StreamWriter {
             report.retentionDays = days
             guard let cutoff = RetentionPlan.cutoff(days: days, now: now) else { return report }
             report.cutoff = cutoff
+            if !dryRun { try sealOpenSegmentIfExpired(cutoff: cutoff) }
             let holds = state.holds.filter { $0.stream == stream.name }
             let decisions = RetentionPlan.decide(segments: try catalog.segments(streamID: stream.id), holds: holds, cutoff: cutoff)
             report.held = decisions.compactMap { decision -> (segment: SegmentInfo, holds: [Int64])? in
