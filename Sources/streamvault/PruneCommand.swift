@@ -37,7 +37,14 @@ extension StreamVaultCommand {
             let now = now.flatMap(ISO8601.parseMillis) ?? WallClock.system.nowMillis()
             let names = try stream.isEmpty ? catalog.streams().map(\.name) : stream.map { try catalog.requireStream($0).name }
             for name in names {
-                let writer = try StreamWriter(layout: global.layout, catalog: catalog, streamName: name)
+                let writer: StreamWriter
+                do {
+                    writer = try StreamWriter(layout: global.layout, catalog: catalog, streamName: name)
+                } catch let error as ArchiveError where error.code == .locked {
+                    // A running `archive` holds the lock and prunes the stream itself, hourly.
+                    printError("\(name): skipped: \(error.message) A running `archive` prunes its own stream hourly.")
+                    continue
+                }
                 let report = try writer.prune(now: now, dryRun: dryRun)
                 guard let cutoff = report.cutoff else {
                     print("\(name): records kept forever; nothing to prune")

@@ -111,6 +111,16 @@ struct AuditLogTests {
         #expect(contents.entries[2].int("cut_bytes") == 19)
     }
 
+    @Test func aWholeLastEntryWithoutItsNewlineIsKeptNotCut() throws {
+        let (directory, log) = try Self.log(entries: 2)
+        _ = directory
+        try Self.write(try Self.lines(log), to: log, trailingNewline: false)
+        try log.append(kind: .holdRemoved, stream: "orders", details: ["id": 1], now: 5_000)
+        let contents = try AuditChain.read(log)
+        #expect(contents.brokenLink == nil)
+        #expect(contents.entries.map(\.kind) == [.holdAdded, .holdAdded, .holdRemoved])
+    }
+
     @Test func appendsFromManyThreadsKeepOneChain() async throws {
         let directory = try TemporaryDirectory("audit-log")
         let log = AuditLog(path: directory.path + "/audit.ndjson")

@@ -54,6 +54,26 @@ struct AuditVerifyTests {
         #expect(after.isClean && after.findings.isEmpty, "\(after.findings)")
     }
 
+    /// An archive from before the audit log: the upgrade to v4 enters its sealed segments (marked backfilled).
+    @Test func upgradingACatalogEntersTheSealsItAlreadyHas() throws {
+        let archive = try Self.archive()
+        let stream = try archive.catalog.requireStream("orders")
+        let sealed = try archive.catalog.segments(streamID: stream.id).filter { $0.state == .sealed }
+        try FileManager.default.removeItem(atPath: AuditLog(layout: archive.layout).path)
+        let db = try DatabaseQueue(path: archive.layout.catalogPath)
+        try db.write { db in
+            try db.execute(sql: "DROP TABLE holds; DROP TABLE segment_deletions; ALTER TABLE shards DROP COLUMN trimmed_through")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v4: retention, holds and audit log'")
+        }
+        try db.close()
+        let missing = try ArchiveVerifier(layout: archive.layout, catalog: try Catalog(path: archive.layout.catalogPath)).verify()
+        #expect(missing.isClean, "opening as a writer migrated and entered the seals: \(missing.findings)")
+        let entries = try AuditLog(layout: archive.layout).entries()
+        #expect(entries.filter { $0.kind == .segmentSealed }.map { $0.string("file") } == sealed.map(\.fileName))
+        #expect(entries.filter { $0.kind == .segmentSealed }.allSatisfy { $0.details["backfilled"] == .bool(true) })
+        #expect(entries.last?.kind == .catalogMigrated)
+    }
+
     @Test func gapsRepairsAndRebuildsAreAudited() throws {
         let archive = try Self.archive()
         let stream = try archive.catalog.requireStream("orders")

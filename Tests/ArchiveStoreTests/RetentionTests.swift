@@ -75,6 +75,19 @@ struct RetentionTests {
         #expect(entries.allSatisfy { $0.string("cutoff") == ISO8601.format(millis: cutoff) && $0.int("retention_days") == Int64(days) })
     }
 
+    @Test func anIdleStreamsLastSegmentGoesOnceItExpires() throws {
+        let archive = try TestArchive()
+        try Self.write(Self.lines(days: 400)[...], to: archive)
+        let report = try Self.prune(archive, now: Self.start + 800 * Self.day)
+        let stream = try archive.catalog.requireStream("orders")
+        #expect(!report.deleted.isEmpty)
+        #expect(try archive.catalog.segments(streamID: stream.id).isEmpty, "every record is past its retention")
+        #expect(archive.layout.segmentFileNames("orders").isEmpty)
+        #expect(try archive.catalog.retainedFrom(stream: "orders", shard: "s1") != nil)
+        let verify = try ArchiveVerifier(layout: archive.layout, catalog: archive.catalog).verify()
+        #expect(verify.isClean, "\(verify.findings)")
+    }
+
     @Test func aDryRunDeletesNothing() throws {
         let archive = try TestArchive()
         try Self.write(Self.lines(days: 400)[...], to: archive)
@@ -170,6 +183,18 @@ struct RetentionTests {
         try TestArchive.append([gone, kept], to: writer, shard: ShardInfo.defaultShardID)
         #expect(try writer.commit() == 1)
         #expect(writer.statistics.duplicates == 1)
+    }
+
+    @Test func anExpiredSegmentWhoseFileIsAlreadyGoneIsStillDeleted() throws {
+        let archive = try TestArchive()
+        try Self.write(Self.lines(days: 400)[...], to: archive, dedupe: .eventID)
+        let stream = try archive.catalog.requireStream("orders")
+        let first = try #require(try archive.catalog.segments(streamID: stream.id).first)
+        try FileManager.default.removeItem(atPath: archive.layout.segmentPath(stream: "orders", fileName: first.fileName))
+        let report = try Self.prune(archive, now: Self.start + 400 * Self.day)
+        #expect(report.deleted.map(\.fileName).contains(first.fileName))
+        #expect(try archive.catalog.segment(id: first.id) == nil)
+        _ = try archive.writer()  // opens: nothing left half done
     }
 
     @Test func theTrimmedBoundaryOfEachShardIsKnown() throws {

@@ -89,6 +89,31 @@ struct RetentionCommandTests {
     }
 
     @Test(.timeLimit(.minutes(3)))
+    func verifyExitsOneAndNamesTheEditedEntry() async throws {
+        let workspace = try await Self.workspace()
+        try await workspace.okAsync(["verify"])
+        let path = workspace.storage + "/audit.ndjson"
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[1] = lines[1].replacingOccurrences(of: "\"records\":", with: "\"records\":1")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: false, encoding: .utf8)
+        let verify = try await workspace.runAsync(["verify"])
+        #expect(verify.status == 1)
+        #expect(verify.stdoutText.contains("DAMAGED: \(path): entry 2 (line 2) was changed after it was written"), "\(verify.stdoutText)")
+        let prune = try await workspace.runAsync(["prune", "--now", Self.now])
+        #expect(prune.status != 0 && prune.stderr.contains("retention deletes nothing"), "\(prune.stderr)")
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func aStreamAnotherProcessWritesIsSkippedNotFailed() async throws {
+        let workspace = try await Self.workspace()
+        let layout = StorageLayout(root: workspace.storage)
+        let writer = try StreamWriter(layout: layout, catalog: try Catalog(path: layout.catalogPath), streamName: "orders")
+        let result = try await workspace.okAsync(["prune", "--now", Self.now])
+        #expect(result.stderr.contains("orders: skipped: Archive stream 'orders' is locked by pid"), "\(result.stderr)")
+        withExtendedLifetime(writer) {}
+    }
+
+    @Test(.timeLimit(.minutes(3)))
     func holdsAndRetentionSurviveACatalogRebuild() async throws {
         let workspace = try await Self.workspace()
         try await workspace.okAsync(["retention", "set", "--stream", "orders", "--days", "forever"])

@@ -93,11 +93,19 @@ public struct AuditLog: Sendable {
         guard n == window else { throw ArchiveError.io("Reading the end of the audit log", path: path, errno: n < 0 ? errno : EIO) }
         var cut: Int?
         if tail.last != 0x0A {
-            // A crash during the last append: the line never ended. Nothing refers to it (its action was not done).
             let keep = tail.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
             guard keep > 0 || wholeFile else {
                 throw damaged("its last line is longer than \(window) bytes and has no end")
             }
+            let unended = String(decoding: tail[keep...], as: UTF8.self)[...]
+            if case .success(let entry) = AuditEntry.parse(unended), AuditEntry.recomputedHash(ofLine: unended) == entry.hash {
+                // A whole entry that lost only its newline (an editor, a copy): end the line, keep the entry.
+                let n = pwrite(fd, [UInt8(0x0A)], 1, off_t(size))
+                guard n == 1, fsync(fd) == 0 else { throw ArchiveError.io("Ending the last line of", path: path, errno: errno) }
+                size += 1
+                return ((entry.sequence, entry.hash), nil)
+            }
+            // A crash during the last append: the line never ended. Nothing refers to it (its action was not done).
             cut = window - keep
             size -= window - keep
             guard ftruncate(fd, off_t(size)) == 0, fsync(fd) == 0 else {

@@ -28,6 +28,7 @@ extension StreamWriter {
             report.retentionDays = days
             guard let cutoff = RetentionPlan.cutoff(days: days, now: now) else { return report }
             report.cutoff = cutoff
+            if !dryRun { try sealOpenSegmentIfExpired(cutoff: cutoff) }
             let holds = state.holds.filter { $0.stream == stream.name }
             let decisions = RetentionPlan.decide(segments: try catalog.segments(streamID: stream.id), holds: holds, cutoff: cutoff)
             report.held = decisions.compactMap { decision -> (segment: SegmentInfo, holds: [Int64])? in
@@ -134,14 +135,25 @@ extension StreamWriter {
     private func eventIDs(of segment: SegmentInfo) throws -> [Int64: [Data]] {
         let eventIDShards = Set(try catalog.shards(streamID: stream.id).filter { $0.dedupe == .eventID }.map(\.rowID))
         let blocks = try catalog.blocks(segmentID: segment.id).filter { eventIDShards.contains($0.shardRowID) }
-        guard !blocks.isEmpty else { return [:] }
+        let path = layout.segmentPath(stream: stream.name, fileName: segment.fileName)
+        guard !blocks.isEmpty, FileIO.exists(path) else { return [:] }
         let reader = try BlockReader(layout: layout, catalog: catalog)
         var ids: [Int64: [Data]] = [:]
         for block in blocks {
-            try reader.read(block)
-            let description = "\(layout.segmentPath(stream: stream.name, fileName: segment.fileName)) block at byte \(block.offset)"
-            _ = try CatalogRebuilder.forEachEventID(reader.records, format: block.format, block: description) {
-                ids[block.shardRowID, default: []].append($0)
+            // A block that no longer reads (damaged outside StreamVault) keeps its dedupe rows: the deletion must
+            // not be blocked by the data it deletes.
+            do {
+                try reader.read(block)
+                var found: [Data] = []
+                _ = try CatalogRebuilder.forEachEventID(reader.records, format: block.format, block: "\(path) block at byte \(block.offset)") {
+                    found.append($0)
+                }
+                ids[block.shardRowID, default: []].append(contentsOf: found)
+            } catch {
+                logger.debug(
+                    "Keeping the dedupe rows of an unreadable block",
+                    metadata: ["sv.segment": "\(segment.fileName)", "sv.error": "\(error)"]
+                )
             }
         }
         return ids

@@ -510,6 +510,14 @@ public final class StreamWriter {
         try createSegment()
     }
 
+    /// Seals the open segment if it holds records, all older than `cutoff`, and nothing waits for commit: an idle
+    /// stream's last segment would otherwise outlive its retention forever.
+    func sealOpenSegmentIfExpired(cutoff: Int64) throws {
+        guard let open = segment, uncommittedRecords == 0, pendingBlocks.isEmpty else { return }
+        guard let current = try catalog.segment(id: open.id), current.blockCount > 0, let maxTime = current.maxTime, maxTime < cutoff else { return }
+        try sealCurrentSegment()
+    }
+
     private func sealCurrentSegment() throws {
         guard let segment, let file = segmentFile else { return }
         guard segment.blockCount > 0 else { return }

@@ -180,12 +180,11 @@ final class ArchiverRun<Record: Sendable>: Sendable {
         var listedAt: Duration?
         var needsListing = true
         var failures = 0
-        var prunedAt: Duration?
+        var pruneSchedule = PruneSchedule(interval: configuration.pruneInterval)
         while !shuttingDown {
             var progressed = false
-            if let interval = configuration.pruneInterval, prunedAt.map({ service.elapsed() - $0 >= interval }) ?? true {
+            if pruneSchedule.isDue(at: service.elapsed()) {
                 // Retention runs on this writer: the stream's lock is ours, so a separate pruner could not take it.
-                prunedAt = service.elapsed()
                 do {
                     let report = try await writer.prune(now: service.wallClock.nowMillis())
                     if !report.deleted.isEmpty { service.events(.pruned(report)) }
