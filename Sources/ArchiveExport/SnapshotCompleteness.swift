@@ -27,6 +27,14 @@ enum SnapshotCompleteness {
                 )
             }
         }
+        // Retention deleted a shard's oldest records: the items they wrote are unknown unless rewritten later.
+        for shard in shards {
+            guard let boundary = try catalog.retainedFrom(stream: stream.name, shard: shard.shardID) else { continue }
+            reasons.append(
+                "retention deleted the records of shard '\(shard.shardID)' up to sequence number \(boundary.trimmedThrough): "
+                    + "history no longer starts at the stream's start (restore from an older snapshot, or keep the stream longer)"
+            )
+        }
         for gap in try catalog.gaps(streamID: stream.id) {
             guard gap.afterSequence != nil else {
                 reasons.append(

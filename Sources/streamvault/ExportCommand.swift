@@ -89,7 +89,7 @@ extension StreamVaultCommand {
                 eventNames: eventName,
                 maxFileRecords: maxFileRecords,
                 toolVersion: StreamVaultCommand.configuration.version,
-                auditHead: nil
+                auditHead: try AuditLog.currentHead(layout: global.layout)
             )
             let interactive = isatty(2) != 0
             let exporter = ArchiveExporter(
@@ -114,6 +114,15 @@ extension StreamVaultCommand {
                 throw ExitCode(Replay.damageExitStatus)
             }
             if interactive && manifest.recordCount >= ArchiveExporter.progressInterval { FileHandle.standardError.write(Data("\n".utf8)) }
+            try AuditLog(layout: global.layout).recordExport(
+                stream: stream,
+                directory: out,
+                layout: layout.rawValue,
+                from: request.from,
+                to: request.to,
+                records: manifest.recordCount,
+                files: manifest.files.count
+            )
             print(
                 "exported \(Format.count(manifest.recordCount)) records of \(manifest.shards.count) shards into \(manifest.files.count) files in \(out)"
                     + (manifest.gaps.isEmpty ? "" : "; \(manifest.gaps.count) known gaps inside the range are listed in manifest.json")

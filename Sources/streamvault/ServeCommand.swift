@@ -142,7 +142,10 @@ extension StreamVaultCommand {
             let ingest = IngestEndpoint(layout: layout, catalog: catalog, maxBodyBytes: maxBodyBytes, readOnly: readOnly, logger: logger)
             let sizes = ArchiveSizeGauges(catalog: catalog)
             let routes = ArchiveRoutes(
-                api: api, ingest: ingest, authenticator: authenticator, beforeScrape: { await sizes.refresh() },
+                api: api,
+                ingest: ingest,
+                authenticator: authenticator,
+                beforeScrape: { await sizes.refresh() },
                 status: StatusPageSource(catalog: catalog, layout: layout)
             )
             let host = self.host

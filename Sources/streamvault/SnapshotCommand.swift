@@ -65,7 +65,8 @@ extension StreamVaultCommand {
                 layout: layout,
                 compression: compression == "zstd" ? .zstd : .gzip,
                 allowGaps: allowGaps,
-                toolVersion: StreamVaultCommand.configuration.version
+                toolVersion: StreamVaultCommand.configuration.version,
+                auditHead: try AuditLog.currentHead(layout: global.layout)
             )
             let writer = SnapshotWriter(
                 catalog: catalog,
@@ -89,6 +90,15 @@ extension StreamVaultCommand {
                 "snapshot of \(stream) at \(manifest.snapshotAt ?? at): \(Format.count(manifest.recordCount)) items in \(manifest.files.count) files in \(out)"
             )
             for reason in manifest.incompleteBecause { printError("snapshot: written with --allow-gaps although \(reason)") }
+            try AuditLog(layout: global.layout).recordExport(
+                stream: stream,
+                directory: out,
+                layout: "snapshot-" + layout.rawValue,
+                from: nil,
+                to: millis,
+                records: manifest.recordCount,
+                files: manifest.files.count
+            )
         }
     }
 }

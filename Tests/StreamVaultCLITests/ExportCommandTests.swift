@@ -40,6 +40,24 @@ struct ExportCommandTests {
         #expect(damaged.stdoutText.contains("data/part-00002.ndjson.zst: listed in SHA256SUMS but missing"), "\(damaged.stdoutText)")
     }
 
+    /// The manifest names the audit chain's head at export time, and the export itself becomes the next entry.
+    @Test func anExportIsTiedToTheAuditChainAndEnteredInIt() throws {
+        let workspace = try Self.archive()
+        let log = workspace.storage + "/audit.ndjson"
+        let lastLine = { try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").last.map(String.init) ?? "" }
+        let headBefore = try #require(try lastLine().firstMatch(of: /"hash":"([0-9a-f]{64})"/)?.1)
+        let out = workspace.directory.file("export")
+        try workspace.ok(["export", "--stream", "orders", "--from", "2026-01-01", "--to", "2026-01-02", "--out", out])
+        let manifest = try String(contentsOfFile: out + "/manifest.json", encoding: .utf8)
+        #expect(
+            manifest.contains(#""auditChainHead":"\#(headBefore)""#) || manifest.contains(#""auditChainHead" : "\#(headBefore)""#),
+            "\(manifest.prefix(600))"
+        )
+        let entry = try lastLine()
+        #expect(entry.contains("export-written") && entry.contains(out) && entry.contains(#""records":400"#), "\(entry)")
+        #expect(try workspace.run(["verify"]).status == 0, "the chain stays intact")
+    }
+
     @Test func aNonEmptyOutputIsRefused() throws {
         let workspace = try Self.archive()
         let out = workspace.directory.file("busy")
