@@ -163,6 +163,33 @@ struct ServeCommandTests {
         }
     }
 
+    @Test func sigtermEndsTheServerCleanlyWithIngestCommitted() async throws {
+        let workspace = try CLIWorkspace()
+        let freePort = "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"
+        let port = try #require(
+            Int(String(decoding: try await CommandRunner.python(freePort), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        )
+        let server = try CommandRunner.start(
+            try CommandRunner.streamvaultPath,
+            ["serve", "--port", String(port), "--storage", workspace.storage]
+        )
+        let url = "http://127.0.0.1:\(port)"
+        var up = false
+        for _ in 0..<100 where !up {
+            try await Task.sleep(for: .milliseconds(100))
+            up = (try? await CommandRunner.runAsync("curl", ["-sf", url + "/healthz"]))?.status == 0
+        }
+        #expect(up)
+        let file = try SampleFiles.perShard(in: workspace.directory.path, records: 150, shards: 1)[0]
+        _ = try await Self.python(["ingest", url, "orders", file.path])
+        server.kill(SIGTERM)
+        let result = await server.finished()
+        #expect(result.status == 0, "SIGTERM must end serve cleanly: \(result.stderr.suffix(2000))")
+        #expect(result.stdoutText == url + "\n")
+        #expect(try await workspace.okAsync(["replay", "--stream", "orders"]).lines.count == 150)
+        #expect(try await workspace.okAsync(["verify"]).status == 0)
+    }
+
     @Test func bindingBeyondLoopbackNeedsAuthOrAnExplicitOptOut() async throws {
         let workspace = try CLIWorkspace()
         let refused = try await workspace.runAsync(["serve", "--host", "0.0.0.0", "--port", "0"])

@@ -111,7 +111,12 @@ extension ArchiveAPI {
         let limit = try request.integer("Limit", in: 1...maxLimit) ?? maxLimit
         let iterator = try openIterator(try request.requiredString("ShardIterator"), api: api)
         let stream = try await stream(id: iterator.streamID)
-        let view = try await view(stream)
+        // The shards (for lineage) and this shard's extent only: a GetRecords costs the same in a year-long archive.
+        let catalogReader = catalog.asyncReader
+        async let shards = catalogReader.shards(streamID: stream.id)
+        async let shardExtent = catalogReader.shardExtent(shardRowID: iterator.shardRowID)
+        let extents = try await shardExtent.map { [iterator.shardRowID: $0] } ?? [:]
+        let view = StreamView(stream: stream, shards: try await shards, extents: extents)
         guard let shard = view.shards.first(where: { $0.rowID == iterator.shardRowID }) else {
             throw APIError(
                 code: .resourceNotFound,
@@ -126,7 +131,7 @@ extension ArchiveAPI {
         }
         let page = try await reader.page(
             stream: stream.name,
-            shard: shard.shardID,
+            shard: shard,
             from: iterator.position,
             limit: limit,
             maxBytes: api == .kinesis ? 10 << 20 : 1 << 20,

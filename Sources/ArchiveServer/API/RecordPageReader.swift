@@ -30,30 +30,56 @@ struct RecordPageReader: Sendable {
     /// Reads up to `limit` records (and about `maxBytes` of them; always at least one) of `shard` from `position`.
     func page(
         stream: String,
-        shard: String,
+        shard: ShardInfo,
         from position: ShardIterator.Position,
         limit: Int,
         maxBytes: Int,
         format: RecordFormat
-    )
-        async throws -> RecordPage
-    {
+    ) async throws -> RecordPage {
         try await threads.runIfActive { [catalog, layout] in
-            var selection = ReplaySelection(stream: stream, shard: shard)
+            var selection = ReplaySelection(stream: stream, shard: shard.shardID)
+            let start: SequenceNumber?
             switch position {
-            case .trimHorizon: break
-            case .at(let sequence): selection.fromSequence = sequence
+            case .trimHorizon: start = nil
+            case .at(let sequence):
+                selection.fromSequence = sequence
+                start = sequence
             case .after(let sequence):
                 selection.fromSequence = sequence
-                selection.after = ReplayPosition(shardID: shard, sequenceNumber: sequence)
+                selection.after = ReplayPosition(shardID: shard.shardID, sequenceNumber: sequence)
+                start = sequence
             }
+            // Plan only the blocks one page can need, not the rest of a year-long shard.
+            let spans = try catalog.blockSpans(shardRowID: shard.rowID, from: start, limit: Self.maxPlannedBlocks)
+            let bound = Self.bound(spans, limit, maxBytes)
+            if let bound { selection.toSequence = bound.upTo }
             let pipeline = try ReplayPipeline(catalog: catalog, layout: layout, selection: selection, format: format)
             var sink = PageSink(maxBytes: maxBytes)
             sink.page.json.reserveCapacity(min(maxBytes, 1 << 20))
             _ = try pipeline.next(limit, into: &sink)
-            sink.page.reachedEnd = !sink.overflowed && pipeline.isExhausted
+            sink.page.reachedEnd = !sink.overflowed && pipeline.isExhausted && !(bound?.truncated ?? false)
             return sink.finished()
         }
+    }
+
+    /// The most blocks one page plans.
+    static let maxPlannedBlocks = 256
+
+    /// Where a page can stop at the latest: the last sequence number of the first block by which the blocks after the
+    /// first (which may be partly read already) hold `limit` records or `maxBytes`; `nil` when the shard ends first.
+    /// `truncated` says the bound cuts the shard short.
+    static func bound(_ spans: [BlockSpan], _ limit: Int, _ maxBytes: Int) -> (upTo: SequenceNumber, truncated: Bool)? {
+        var records: Int64 = 0
+        var bytes: Int64 = 0
+        for (index, span) in spans.enumerated() where index > 0 {
+            records += span.records
+            bytes += span.rawBytes
+            if records >= Int64(limit) || bytes >= Int64(maxBytes) {
+                return (span.lastSequence, index < spans.count - 1 || spans.count == maxPlannedBlocks)
+            }
+        }
+        guard spans.count == maxPlannedBlocks, let last = spans.last else { return nil }
+        return (last.lastSequence, true)
     }
 
     /// The sequence number of the first record of `shard` whose event time is at or after `millis`, or `nil`.
