@@ -158,4 +158,11 @@ struct RetentionCheckTests {
         let trimmed = RetentionCheck.isTrimmed(requested: Self.seq(requested), firstHeld: Self.seq("100"), gaps: gaps)
         #expect(trimmed == expected, "\(what)")
     }
+
+    /// Retention deleted the shard through 400 (every block gone): nothing at or before it is held, even with no
+    /// block left to say where the shard starts.
+    @Test(arguments: [("399", true), ("400", true), ("401", false)])
+    func trimmedThroughWhatRetentionDeleted(_ requested: String, _ expected: Bool) {
+        #expect(RetentionCheck.isTrimmed(requested: Self.seq(requested), firstHeld: nil, gaps: [], trimmedThrough: Self.seq("400")) == expected)
+    }
 }

@@ -72,12 +72,14 @@ extension ArchiveAPI {
     /// `TrimmedDataAccessException` when a read from `sequence` would skip records the archive no longer holds.
     func checkNotTrimmed(_ sequence: SequenceNumber, shard: ShardInfo, extent: ShardExtent?, operation: String) async throws {
         let gaps = try await catalog.asyncReader.gapSpans(shardRowID: shard.rowID)
-        guard RetentionCheck.isTrimmed(requested: sequence, firstHeld: extent?.firstSequence, gaps: gaps) else { return }
+        let trimmed = try await catalog.asyncReader.trimmedThrough(shardRowID: shard.rowID)
+        guard RetentionCheck.isTrimmed(requested: sequence, firstHeld: extent?.firstSequence, gaps: gaps, trimmedThrough: trimmed) else { return }
         let held = extent.map { "its oldest archived record is \($0.firstSequence)" } ?? "it holds no records"
         throw APIError(
             code: .trimmedDataAccess,
             message: "\(operation): sequence number \(sequence) of shard '\(StreamNames.wireShardID(shard.shardID))' is before data the archive "
-                + "holds (\(held)\(gaps.isEmpty ? "" : ", and it has \(gaps.count) known gap\(gaps.count == 1 ? "" : "s")")). "
+                + "holds (\(held)\(trimmed.map { "; retention deleted it through \($0)" } ?? "")"
+                + "\(gaps.isEmpty ? "" : ", and it has \(gaps.count) known gap\(gaps.count == 1 ? "" : "s")")). "
                 + "Start at TRIM_HORIZON instead."
         )
     }

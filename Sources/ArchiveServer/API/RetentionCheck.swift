@@ -13,7 +13,11 @@ public enum RetentionCheck {
     ///   - requested: the sequence number the iterator starts at (`AT_…`) or after (`AFTER_…`).
     ///   - firstHeld: the shard's lowest archived sequence number (`nil`: the shard holds nothing).
     ///   - gaps: the shard's known gaps.
-    public static func isTrimmed(requested: SequenceNumber, firstHeld: SequenceNumber?, gaps: [ShardGapSpan]) -> Bool {
+    ///   - trimmedThrough: the highest sequence number retention deleted from the shard, if any.
+    public static func isTrimmed(
+        requested: SequenceNumber, firstHeld: SequenceNumber?, gaps: [ShardGapSpan], trimmedThrough: SequenceNumber? = nil
+    ) -> Bool {
+        if let trimmedThrough, requested <= trimmedThrough { return true }
         if let firstHeld, requested < firstHeld { return true }
         for gap in gaps {
             guard let after = gap.afterSequence, after < requested else { continue }

@@ -130,3 +130,14 @@ extension Catalog {
         }
     }
 }
+
+extension AsyncCatalogReader {
+    /// The highest sequence number retention deleted from the shard, or `nil` when it deleted nothing of it.
+    public func trimmedThrough(shardRowID: Int64) async throws -> SequenceNumber? {
+        try await read { db in
+            try String.fetchOne(db, sql: "SELECT trimmed_through FROM shards WHERE id = ?", arguments: [shardRowID]).flatMap {
+                SequenceNumber(padded: $0)
+            }
+        }
+    }
+}
