@@ -43,6 +43,8 @@ struct ExportCommandTests {
     /// The manifest names the audit chain's head at export time, and the export itself becomes the next entry.
     @Test func anExportIsTiedToTheAuditChainAndEnteredInIt() throws {
         let workspace = try Self.archive()
+        // Nothing sealed yet: a hold is the chain's first entry.
+        try workspace.ok(["hold", "add", "--stream", "orders", "--from", "2026-01-01", "--to", "2026-01-02", "--reason", "case 4711"])
         let log = workspace.storage + "/audit.ndjson"
         let lastLine = { try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").last.map(String.init) ?? "" }
         let headBefore = try #require(try lastLine().firstMatch(of: /"hash":"([0-9a-f]{64})"/)?.1)

@@ -15,7 +15,10 @@ public enum RetentionCheck {
     ///   - gaps: the shard's known gaps.
     ///   - trimmedThrough: the highest sequence number retention deleted from the shard, if any.
     public static func isTrimmed(
-        requested: SequenceNumber, firstHeld: SequenceNumber?, gaps: [ShardGapSpan], trimmedThrough: SequenceNumber? = nil
+        requested: SequenceNumber,
+        firstHeld: SequenceNumber?,
+        gaps: [ShardGapSpan],
+        trimmedThrough: SequenceNumber? = nil
     ) -> Bool {
         if let trimmedThrough, requested <= trimmedThrough { return true }
         if let firstHeld, requested < firstHeld { return true }
