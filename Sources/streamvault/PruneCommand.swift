@@ -52,7 +52,7 @@ extension StreamVaultCommand {
                 }
                 let verb = dryRun ? "would delete" : "deleted"
                 print(
-                    "\(name): retention \(report.retentionDays) days, cutoff \(ISO8601.format(millis: cutoff)): \(verb) \(report.deleted.count) segments "
+                    "\(name): retention \(report.retentionDays == 1 ? "1 day" : "\(report.retentionDays) days"), cutoff \(ISO8601.format(millis: cutoff)): \(verb) \(report.deleted.count) segments "
                         + "(\(Format.count(Int(report.deletedRecords))) records, \(Format.bytes(report.freedBytes)))"
                 )
                 for segment in report.deleted { print("  \(verb) \(segment.fileName)") }

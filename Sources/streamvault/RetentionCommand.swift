@@ -51,7 +51,7 @@ extension StreamVaultCommand.RetentionGroup {
             let catalog = try global.openCatalog(create: false, write: true)
             let days = try parsedDays()
             try Retention(layout: global.layout, catalog: catalog).setRetention(stream: stream, days: days, now: WallClock.system.nowMillis())
-            print("\(stream): records kept \(days == 0 ? "forever" : "\(days) days")")
+            print("\(stream): records kept \(days == 0 ? "forever" : days == 1 ? "1 day" : "\(days) days")")
         }
     }
 
@@ -68,7 +68,7 @@ extension StreamVaultCommand.RetentionGroup {
                 let stream = try catalog.requireStream(setting.stream)
                 let oldest = try catalog.segments(streamID: stream.id).compactMap(\.minTime).min()
                 print(
-                    "\(setting.stream)\t\(setting.days == 0 ? "forever" : "\(setting.days) days")\toldest record "
+                    "\(setting.stream)\t\(setting.days == 0 ? "forever" : setting.days == 1 ? "1 day" : "\(setting.days) days")\toldest record "
                         + (oldest.map { ISO8601.format(millis: $0) } ?? "-")
                 )
             }

@@ -15,7 +15,7 @@ extension StreamVaultCommand {
                 missing or unknown to the catalog. Then the audit log (storage/audit.ndjson): its hash chain, \
                 naming the first broken link (entry, line, what differs), each sealed segment's SHA-256 against \
                 its seal entry, and seal entries whose segment vanished without a retention deletion. Verify reads \
-                every byte, so there is no separate --deep (docs/AUDIT.md). Each problem names the table and row, \
+                every byte, so --deep changes nothing (docs/AUDIT.md). Each problem names the table and row, \
                 or the stream, segment file and block offset. Read-only: works on a read-only copy (it only keeps its outcome in last-verify.json for the status page of \
                 `serve`, where it can). What to do about each problem: \
                 docs/OPERATIONS.md.
@@ -26,6 +26,9 @@ extension StreamVaultCommand {
 
         @Option(help: ArgumentHelp("Only this stream (repeatable).", valueName: "name"))
         var stream: [String] = []
+
+        @Flag(help: "Accepted for scripts that ask for a deep check: verify always reads every byte (blocks, sealed segments' SHA-256, the audit chain).")
+        var deep = false
 
         func validate() throws { try global.validateLogLevel() }
 
