@@ -236,7 +236,7 @@ public struct CatalogRebuilder {
             ])
             // The records are decompressed anyway: the rebuilt block gets its key filter back (history stays fast).
             let blockID = db.lastInsertedRowID
-            if let filter = scanner.records.withUnsafeBufferPointer({ BlockKeyFilter.build(records: $0, format: format) }) {
+            if let filter = scanner.records.withUnsafeBufferPointer({ BlockKeyFilter.build(records: $0, count: h.count, format: format) }) {
                 try insertKeyFilter.execute(arguments: [blockID, filter.withUnsafeBytes { Data($0) }])
             }
             if shard.dedupe == .eventID {
