@@ -138,6 +138,46 @@ struct RecordSelectionTests {
     }
 }
 
+struct BlockKeyFilterTests {
+    /// Keys written with JSON escapes (`\"`, `\u0041`, `\/`) are filtered by what they stand for: no block that
+    /// holds the item is ever skipped.
+    @Test(arguments: [
+        (#"a\"b"#, #"a"b"#),
+        (#"\u0041BC"#, "ABC"),
+        (#"x\/y"#, "x/y"),
+        ("plain", "plain"),
+    ])
+    func escapedKeysAreNeverRuledOut(_ written: String, _ meant: String) throws {
+        let directory = try TemporaryDirectory("keyfilter")
+        let layout = StorageLayout(root: directory.path + "/storage")
+        try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
+        let catalog = try Catalog(path: layout.catalogPath)
+        var lines: [String] = []
+        for i in 0..<40 {
+            let id = i == 17 ? written : "other-\(i)"
+            lines.append(
+                #"{"eventID":"e\#(i)","eventName":"INSERT","awsRegion":"us-east-1","dynamodb":{"ApproximateCreationDateTime":\#(1_767_225_600 + i),"#
+                    + #""Keys":{"id":{"S":"\#(id)"}},"SequenceNumber":"\#(100 + i)","SizeBytes":10,"StreamViewType":"KEYS_ONLY"}}"#
+            )
+        }
+        let path = directory.file("in.ndjson")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        var options = IngestOptions(stream: "orders", shard: "s")
+        options.writer.blockBytes = 1 << 10
+        _ = try Ingestor(layout: layout, catalog: catalog, options: options).ingest(paths: [path])
+        let pipeline = try ReplayPipeline(
+            catalog: catalog,
+            layout: layout,
+            selection: ReplaySelection(stream: "orders"),
+            filter: RecordSelection(key: try ItemKey(parsing: ["id=\(meant)"])).makeFilter()
+        )
+        var sink = CollectingSink()
+        let statistics = try pipeline.run(into: &sink)
+        #expect(sink.lines == [lines[17]])
+        #expect(statistics.blocksSkipped > 0 && statistics.blocksRead == 1, "\(statistics)")
+    }
+}
+
 struct ItemKeyTests {
     @Test(arguments: [
         (["orderId=ORD-1"], "orderId", ItemKey.AttributeType.string, "ORD-1"),

@@ -98,4 +98,31 @@ struct SelectionCommandTests {
         let missingKey = try ws.run(["history", "--stream", "orders"])
         #expect(missingKey.status == 64 && missingKey.stderr.contains("--key"))
     }
+
+    /// `catalog rebuild` decompresses every block anyway: rebuilt blocks get their key filters back, so history
+    /// reads as few blocks as before.
+    @Test func historyStaysSelectiveAfterACatalogRebuild() throws {
+        let ws = try CLIWorkspace()
+        let lines = SampleFiles.lines(records: 600, shards: 1)
+        try ws.ok(
+            ["ingest", "--stream", "orders", "--shard", "s", "--block-kib", "8", "-"],
+            stdin: Data((lines.joined(separator: "\n") + "\n").utf8)
+        )
+        let keys = try #require((try Self.object(lines[100])["dynamodb"] as? [String: Any])?["Keys"] as? [String: [String: String]])
+        let history = ["history", "--stream", "orders", "--key", "pk=\(try #require(keys["pk"]?["S"]))", "--timing"]
+        func blocks(_ stderr: String) throws -> (read: Int, total: Int) {
+            let match = try #require(stderr.firstMatch(of: /(\d+) blocks read of (\d+) in range/))
+            return (Int(match.1) ?? -1, Int(match.2) ?? -1)
+        }
+        let before = try ws.ok(history)
+        let selective = try blocks(before.stderr)
+        #expect(selective.read < selective.total / 4, "\(before.stderr)")
+        for name in try FileManager.default.contentsOfDirectory(atPath: ws.storage) where name.hasPrefix("catalog.sqlite") {
+            try FileManager.default.removeItem(atPath: ws.storage + "/" + name)
+        }
+        try ws.ok(["catalog", "rebuild"])
+        let after = try ws.ok(history)
+        #expect(after.stdout == before.stdout)
+        #expect(try blocks(after.stderr) == selective)
+    }
 }

@@ -22,10 +22,12 @@ public enum BlockKeyFilter {
     static let bitsPerEntry = 10
 
     /// The filter of a block's records (newline-terminated lines), or `nil` when they do not expose their keys.
-    public static func build(records: UnsafeBufferPointer<UInt8>, format: RecordFormat) -> [UInt8]? {
+    /// - Parameters:
+    ///   - records: the block's records.
+    ///   - count: how many there are (the block header's count; sizes the filter without a counting pass).
+    ///   - format: their shape.
+    public static func build(records: UnsafeBufferPointer<UInt8>, count lines: Int, format: RecordFormat) -> [UInt8]? {
         guard format == .native || format == .lambdaDynamoDB || format == .kds, let base = records.baseAddress else { return nil }
-        var lines = 0
-        for b in records where b == 0x0A { lines += 1 }
         guard lines > 0 else { return nil }
         // Two key attributes per record at most in DynamoDB; a word at least.
         let words = max(1, (lines * 2 * bitsPerEntry + 63) / 64)

@@ -240,6 +240,7 @@ public struct CatalogRebuilder {
                 """
         )
         let insertEventID = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event_ids (shard_id, event_id) VALUES (?, ?)")
+        let insertKeyFilter = try db.cachedStatement(sql: "INSERT INTO block_key_filters (block_id, filter) VALUES (?, ?)")
         var blocks = 0
         var records: Int64 = 0
         var raw: Int64 = 0
@@ -267,6 +268,11 @@ public struct CatalogRebuilder {
                 state.streamID, segmentID, shard.rowID, block.offset, block.length, h.count, h.rawBytes,
                 firstSeq.padded, lastSeq.padded, h.minTime, h.maxTime, h.format,
             ])
+            // The records are decompressed anyway: the rebuilt block gets its key filter back (history stays fast).
+            let blockID = db.lastInsertedRowID
+            if let filter = scanner.records.withUnsafeBufferPointer({ BlockKeyFilter.build(records: $0, count: h.count, format: format) }) {
+                try insertKeyFilter.execute(arguments: [blockID, filter.withUnsafeBytes { Data($0) }])
+            }
             if shard.dedupe == .eventID {
                 summary.eventIDs += try Self.forEachEventID(scanner.records, format: format, block: "\(path) block at byte \(block.offset)") {
                     try insertEventID.execute(arguments: [shard.rowID, $0])

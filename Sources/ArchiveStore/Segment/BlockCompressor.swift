@@ -48,7 +48,7 @@ final class BlockCompressor: @unchecked Sendable {
                 // Built here, beside compression, so the parsing thread does not pay for it.
                 var keyFilter: [UInt8]?
                 if keyFilters, let format = RecordFormat(rawValue: header.format) {
-                    keyFilter = records.withUnsafeBufferPointer { BlockKeyFilter.build(records: $0, format: format) }
+                    keyFilter = records.withUnsafeBufferPointer { BlockKeyFilter.build(records: $0, count: header.count, format: format) }
                 }
                 finished.append(Compressed(bytes: bytes, header: header, shardRowID: shardRowID, keyFilter: keyFilter))
             } catch {
