@@ -29,6 +29,11 @@ extension StreamVaultCommand {
                   streamvault export --stream orders --from 2026-01-01 --to 2026-02-01 --out /exports/orders-2026-01
                   streamvault export --stream orders --from 2026-01-01 --to 2026-01-02 --format plain --no-compress --out day
                   streamvault export --stream orders --from 2026-01-01 --to 2026-01-02 --layout dynamodb-incremental --out inc
+                  streamvault export --stream orders --from 2026-01-01 --to 2027-01-01 --key pk=CUSTOMER#10001 --out customer-10001
+                  streamvault export --stream orders --from 2026-01-01 --to 2026-02-01 --only-ttl-deletes --format plain --out ttl
+
+                --key, --filter (Lambda FilterCriteria), --only-ttl-deletes and --exclude-ttl-deletes select records as in \
+                replay (docs/SELECTION.md); the manifest's `filters` names them.
                 """
         )
 
@@ -57,6 +62,8 @@ extension StreamVaultCommand {
 
         @Option(name: .customLong("event-name"), parsing: .upToNextOption, help: "Only these events (default: all).")
         var eventName: [EventName] = []
+
+        @OptionGroup var selection: SelectionOptions
 
         @Option(help: ArgumentHelp("The most records in one data file.", valueName: "n"))
         var maxFileRecords = 1_000_000
@@ -96,6 +103,8 @@ extension StreamVaultCommand {
                 catalog: catalog,
                 layout: global.layout,
                 request: request,
+                filter: try selection.recordSelection(eventNames: []).makeFilter(),
+                filterDescriptions: selection.descriptions,
                 progress: { progress in
                     guard !progress.finished else { return }
                     let text = "export: \(Format.count(progress.records)) records, \(progress.files) files"

@@ -62,6 +62,15 @@ struct SelectionOptions: ParsableArguments {
         return selection
     }
 
+    /// How the selection is named where it is recorded (an export's manifest `filters`), as given.
+    var descriptions: [String] {
+        var out = keys.map { "key " + $0 }
+        if onlyTTLDeletes { out.append("only TTL deletes") }
+        if excludeTTLDeletes { out.append("without TTL deletes") }
+        out += filters.map { "FilterCriteria " + $0 }
+        return out
+    }
+
     /// The pattern texts of one `--filter` argument: the pattern itself, or those of a file named `@path`.
     static func patternTexts(_ argument: String, _ name: String) throws -> [String] {
         guard argument.hasPrefix("@") else { return [argument] }

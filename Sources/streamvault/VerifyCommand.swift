@@ -27,7 +27,10 @@ extension StreamVaultCommand {
         @Option(help: ArgumentHelp("Only this stream (repeatable).", valueName: "name"))
         var stream: [String] = []
 
-        @Flag(help: "Accepted for scripts that ask for a deep check: verify always reads every byte (blocks, sealed segments' SHA-256, the audit chain).")
+        @Flag(
+            help:
+                "Accepted for scripts that ask for a deep check: verify always reads every byte (blocks, sealed segments' SHA-256, the audit chain)."
+        )
         var deep = false
 
         func validate() throws { try global.validateLogLevel() }

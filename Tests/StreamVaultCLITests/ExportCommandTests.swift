@@ -60,6 +60,23 @@ struct ExportCommandTests {
         #expect(try workspace.run(["verify"]).status == 0, "the chain stays intact")
     }
 
+    /// `--key` and TTL selection work as in replay, and the manifest names them.
+    @Test func keyAndTTLSelectionAsInReplay() throws {
+        let workspace = try Self.archive()
+        let key = ["--key", "pk=CUSTOMER#10001", "--exclude-ttl-deletes"]
+        let out = workspace.directory.file("one-item")
+        try workspace.ok(["export", "--stream", "orders", "--from", "2026-01-01", "--to", "2026-01-02", "--out", out, "--no-compress"] + key)
+        let replayed = try workspace.ok(["replay", "--stream", "orders", "--from", "2026-01-01", "--to", "2026-01-02"] + key)
+        #expect(!replayed.lines.isEmpty)
+        var exported: [String] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: out + "/data").sorted() {
+            exported += try String(contentsOfFile: out + "/data/" + name, encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+        #expect(exported == replayed.lines)
+        let manifest = try String(contentsOfFile: out + "/manifest.json", encoding: .utf8)
+        #expect(manifest.contains("key pk=CUSTOMER#10001") && manifest.contains("without TTL deletes"), "\(manifest.prefix(800))")
+    }
+
     @Test func aNonEmptyOutputIsRefused() throws {
         let workspace = try Self.archive()
         let out = workspace.directory.file("busy")
