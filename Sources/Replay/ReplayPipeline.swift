@@ -1,4 +1,5 @@
 public import ArchiveStore
+import Dispatch
 public import StreamModel
 
 #if canImport(Glibc)
@@ -249,9 +250,9 @@ public final class ReplayPipeline {
         RecordFormat.allCases.firstIndex(of: format) ?? 0
     }
 
+    /// Monotonic nanoseconds (CLOCK_MONOTONIC). Through Dispatch: with NIO in the module, an optimized build
+    /// resolves `timespec` to Dispatch's C copy, whose members this file cannot see.
     static func now() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+        DispatchTime.now().uptimeNanoseconds
     }
 }

@@ -1,10 +1,5 @@
+import Foundation
 public import StreamModel
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Replays archived records into Lambda handlers the way a DynamoDB (or Kinesis) event source mapping feeds a
 /// function: batches of up to BatchSize records of one shard, per shard in sequence order with parents before
@@ -182,8 +177,6 @@ public final class EventSourceMapping {
 
     /// Milliseconds since 1970 by the system's wall clock.
     public static func wallClockNow() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
     }
 }
