@@ -1,4 +1,5 @@
 public import ArchiveStore
+import Dispatch
 public import StreamModel
 
 #if canImport(Glibc)
@@ -252,12 +253,9 @@ public final class ReplayPipeline {
         RecordFormat.allCases.firstIndex(of: format) ?? 0
     }
 
-    /// Monotonic nanoseconds for the statistics (ContinuousClock: timespec is ambiguous beside Foundation).
+    /// Monotonic nanoseconds (CLOCK_MONOTONIC). Through Dispatch: with NIO in the module, an optimized build
+    /// resolves `timespec` to Dispatch's C copy, whose members this file cannot see.
     static func now() -> UInt64 {
-        let origin = clockOrigin  // initialised before the reading below (a lazy static: first use sets it)
-        let elapsed = origin.duration(to: ContinuousClock.now).components
-        return UInt64(max(elapsed.seconds, 0)) * 1_000_000_000 + UInt64(max(elapsed.attoseconds, 0) / 1_000_000_000)
+        DispatchTime.now().uptimeNanoseconds
     }
-
-    private static let clockOrigin = ContinuousClock.now
 }

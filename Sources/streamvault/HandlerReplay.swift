@@ -106,12 +106,19 @@ extension StreamVaultCommand.Replay {
         conversion.region = info.region
         conversion.streamARN = streamARN
         let layout = global.layout
-        let names = eventName
+        // --event-name, --key, --filter and TTL selection, as for a replay to stdout.
+        let recordSelection = try self.selection.recordSelection(eventNames: eventName)
         let format = settings.eventFormat.recordFormat
         let options = conversion
         let feed = RecordFeed {
-            let filter = names.isEmpty ? nil : EventNameFilter(names)
-            return try ReplayPipeline(catalog: catalog, layout: layout, selection: selection, filter: filter, format: format, conversion: options)
+            try ReplayPipeline(
+                catalog: catalog,
+                layout: layout,
+                selection: selection,
+                filter: recordSelection.makeFilter(),
+                format: format,
+                conversion: options
+            )
         }
 
         let http = handler.http != nil || handler.lambda != nil ? HTTPHandler.makeClient() : nil

@@ -32,7 +32,7 @@ struct ExecHandlerTests {
     @Test func oneLongLivedChildAnswersEachEventAndIsRestartedAfterACrashOrTimeout() async throws {
         let directory = try TemporaryDirectory("exec")
         try Self.script.write(toFile: directory.path + "/handler.py", atomically: true, encoding: .utf8)
-        let handler = ExecHandler(command: "python3 \(directory.path)/handler.py", timeout: .milliseconds(1500))
+        let handler = ExecHandler(command: "python3 \(directory.path)/handler.py", timeout: .seconds(4))
         let first = try await handler.invoke(Self.event("ok"))
         let second = try await handler.invoke(Self.event("ok"))
         #expect(Self.pid(first) != nil && Self.pid(first) == Self.pid(second), "one long-lived process")

@@ -176,7 +176,7 @@ struct HandlerReplayTests {
         let result = try await ws.runAsync(
             [
                 "replay", "--stream", "orders", "--exec", "python3 \(ws.directory.file("handler.py"))", "--batch-size", "8",
-                "--bisect-on-error", "--max-retries", "1", "--on-failure", failed, "--timeout", "1", "--json",
+                "--bisect-on-error", "--max-retries", "1", "--on-failure", failed, "--timeout", "4", "--json",
             ],
             environment: ["POISON": sequences[5], "CRASH": sequences[20], "HANG": sequences[40], "MARKS": marks]
         )
@@ -278,16 +278,90 @@ struct HandlerReplayTests {
     }
 }
 
+extension HandlerReplayTests {
+    /// A child that checks each event is a Lambda Kinesis event and fails the batch holding POISON.
+    static let kinesisHandler = """
+        import base64, json, os, sys
+        for line in sys.stdin:
+            records = json.loads(line)["Records"]
+            assert all(r["eventSource"] == "aws:kinesis" and r["kinesis"]["partitionKey"] for r in records)
+            changes = [json.loads(base64.b64decode(r["kinesis"]["data"])) for r in records]
+            assert all(c["dynamodb"]["Keys"] for c in changes)
+            sequences = [r["kinesis"]["sequenceNumber"] for r in records]
+            if os.environ["POISON"] in sequences:
+                print(json.dumps({"errorType": "E", "errorMessage": "poison"}), flush=True)
+            else:
+                print(json.dumps({"batchItemFailures": []}), flush=True)
+        """
+
+    @Test func kinesisEventsAndKinesisBatchInfoWithProgressOnStderr() async throws {
+        let (ws, byShard) = try Self.archive(records: 30, shards: 1)
+        let sequences = byShard.values.first!
+        try Self.kinesisHandler.write(toFile: ws.directory.file("handler.py"), atomically: true, encoding: .utf8)
+        let failed = ws.directory.file("failed.ndjson")
+        let result = try await ws.runAsync(
+            [
+                "replay", "--stream", "orders", "--exec", "python3 \(ws.directory.file("handler.py"))", "--event-format", "lambda-kinesis",
+                "--batch-size", "10", "--max-retries", "0", "--on-failure", failed, "--progress", "--report-batch-item-failures",
+            ],
+            environment: ["POISON": sequences[25]]
+        )
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("ETA"), "a progress line with --progress")
+        #expect(result.stderr.contains("20 records delivered"))
+        let record = try JSONSerialization.jsonObject(with: Data(try String(contentsOfFile: failed, encoding: .utf8).utf8)) as! [String: Any]
+        let info = try #require(record["KinesisBatchInfo"] as? [String: Any])
+        #expect(info["startSequenceNumber"] as? String == sequences[20] && info["batchSize"] as? Int == 10)
+        #expect((record["requestContext"] as! [String: Any])["approximateInvokeCount"] as? Int == 1)
+    }
+}
+
+/// Record selection (--filter, --key, TTL) applies to handlers as to a replay to stdout: filtered records are not delivered.
+@Suite(.timeLimit(.minutes(2)))
+struct HandlerSelectionTests {
+    static let loggingHandler = """
+        import json, os, sys
+        for line in sys.stdin:
+            with open(os.environ["HANDLER_LOG"], "a") as log:
+                for r in json.loads(line)["Records"]:
+                    log.write(r["eventName"] + " " + r["dynamodb"]["SequenceNumber"] + "\\n")
+            print(json.dumps({"batchItemFailures": []}), flush=True)
+        """
+
+    @Test func filterCriteriaAndKeySelectWhatTheHandlerGets() async throws {
+        let (ws, _) = try HandlerReplayTests.archive(records: 120, shards: 2)
+        try Self.loggingHandler.write(toFile: ws.directory.file("handler.py"), atomically: true, encoding: .utf8)
+        let selection = ["--filter", #"{"eventName":["MODIFY"]}"#, "--key", "pk=CUSTOMER#10001"]
+        let log = ws.directory.file("delivered.log")
+        let result = try await ws.runAsync(
+            ["replay", "--stream", "orders", "--exec", "python3 \(ws.directory.file("handler.py"))", "--batch-size", "5", "--max-retries", "2"] + selection,
+            environment: ["HANDLER_LOG": log]
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        let delivered = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
+        let expected = try await ws.okAsync(["replay", "--stream", "orders"] + selection).lines.map { HandlerReplayTests.sequenceNumber($0) }
+        #expect(!expected.isEmpty)
+        #expect(delivered.map { String($0.split(separator: " ")[1]) } == expected)
+        #expect(delivered.allSatisfy { $0.hasPrefix("MODIFY ") })
+    }
+}
+
 /// Named replays: checkpoints after each batch, resume after kill -9 with nothing skipped.
 @Suite(.timeLimit(.minutes(2)))
 struct NamedReplayTests {
-    static let slowHandler = """
+    /// Logs each record it takes; with HANG_AFTER, stops answering (until the replay is gone) once that many are logged,
+    /// so the test kills the replay mid-way whatever the machine's speed.
+    static let stallingHandler = """
         import json, os, sys, time
-        log = open(os.environ["HANDLER_LOG"], "a")
+        path = os.environ["HANDLER_LOG"]
+        hang = int(os.environ.get("HANG_AFTER", "0"))
         for line in sys.stdin:
             sequences = [r["dynamodb"]["SequenceNumber"] for r in json.loads(line)["Records"]]
-            log.write("".join(s + "\\n" for s in sequences)); log.flush()
-            time.sleep(0.01)
+            with open(path, "a") as log:
+                log.write("".join(s + "\\n" for s in sequences))
+            if hang and sum(1 for _ in open(path)) >= hang:
+                sys.stdin.read()  # no answer; ends when the replay is gone (its end of the pipe closes)
+                sys.exit(0)
             print("null", flush=True)
         """
 
@@ -298,22 +372,22 @@ struct NamedReplayTests {
 
     @Test func aNamedReplayKilledWithSigkillResumesWithNothingSkippedAndInOrder() async throws {
         let (ws, byShard) = try HandlerReplayTests.archive(records: 400, shards: 2)
-        try Self.slowHandler.write(toFile: ws.directory.file("handler.py"), atomically: true, encoding: .utf8)
+        try Self.stallingHandler.write(toFile: ws.directory.file("handler.py"), atomically: true, encoding: .utf8)
         let logPath = ws.directory.file("handler.log")
         let arguments = [
             "replay", "--stream", "orders", "--exec", "python3 \(ws.directory.file("handler.py"))", "--batch-size", "10",
             "--name", "backfill", "--storage", ws.storage,
         ]
-        let running = try CommandRunner.start(CommandRunner.streamvaultPath, arguments, environment: ["HANDLER_LOG": logPath])
+        let running = try CommandRunner.start(CommandRunner.streamvaultPath, arguments, environment: ["HANDLER_LOG": logPath, "HANG_AFTER": "150"])
         var seen = 0
-        for _ in 0..<600 where seen < 150 {
+        for _ in 0..<1500 where seen < 150 {
             try await Task.sleep(for: .milliseconds(20))
             seen = ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").count
         }
         running.kill(SIGKILL)
         _ = await running.finished()
         let firstRun = try String(contentsOfFile: logPath, encoding: .utf8).split(separator: "\n").map(String.init)
-        #expect(firstRun.count >= 150 && firstRun.count < 400, "killed mid-way (\(firstRun.count) records)")
+        #expect(firstRun.count == 150, "killed mid-way (\(firstRun.count) records)")
         let interrupted = try await Self.replays(ws)
         #expect(interrupted.first?["state"] as? String == "interrupted")
         #expect((interrupted.first?["recordsDelivered"] as? Int ?? 0) > 0)
@@ -333,7 +407,8 @@ struct NamedReplayTests {
                 #expect(own == Array(sequences[sequences.firstIndex(of: first)!...]), "the resumed run continues the shard in order")
             }
         }
-        let summary = try #require(try JSONSerialization.jsonObject(with: Data(resumed.lines.last!.utf8)) as? [String: Any])
+        let last = try #require(resumed.lines.last)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
         #expect(summary["recordsDelivered"] as? Int ?? 0 >= 400)
         let done = try await Self.replays(ws)
         #expect(done.first?["state"] as? String == "completed")

@@ -1,12 +1,6 @@
 import ArchiveStore
 public import StreamModel
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Replays archived records into Lambda handlers the way a DynamoDB (or Kinesis) event source mapping feeds a
 /// function: batches of up to BatchSize records of one shard, per shard in sequence order with parents before
 /// children, up to ParallelizationFactor batches of a shard at once (records of one partition key always in

@@ -1,5 +1,4 @@
 import ArchiveStore
-import Dispatch
 import Foundation
 import StreamModel
 import Synchronization
