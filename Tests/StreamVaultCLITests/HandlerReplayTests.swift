@@ -334,7 +334,8 @@ struct HandlerSelectionTests {
         let selection = ["--filter", #"{"eventName":["MODIFY"]}"#, "--key", "pk=CUSTOMER#10001"]
         let log = ws.directory.file("delivered.log")
         let result = try await ws.runAsync(
-            ["replay", "--stream", "orders", "--exec", "python3 \(ws.directory.file("handler.py"))", "--batch-size", "5", "--max-retries", "2"] + selection,
+            ["replay", "--stream", "orders", "--exec", "python3 \(ws.directory.file("handler.py"))", "--batch-size", "5", "--max-retries", "2"]
+                + selection,
             environment: ["HANDLER_LOG": log]
         )
         #expect(result.status == 0, "\(result.stderr)")
