@@ -142,7 +142,9 @@ public final class ExecHandler: Handler {
                     if n > 0 {
                         pending.append(contentsOf: chunk[0..<n])
                     } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
-                        let status = endChild(kill: false)
+                        // Its stdout closed: it is exiting. Wait for its status (longer on a busy machine) to tell a
+                        // command that cannot run (126/127) from a crash.
+                        let status = endChild(kill: false, grace: 1000)
                         if status == 126 || status == 127 {
                             return .failure(
                                 HandlerError(
@@ -180,15 +182,16 @@ public final class ExecHandler: Handler {
         }
 
         /// Ends the child (closing its stdin lets a well-behaved one exit; `kill` does not wait for that).
+        /// - Parameter grace: Polls of 10 ms to wait for the child to exit before it is killed.
         @discardableResult
-        private func endChild(kill killIt: Bool) -> Int32 {
+        private func endChild(kill killIt: Bool, grace: Int = 200) -> Int32 {
             guard let process = child else { return 0 }
             if input >= 0 { close(input) }
             var status: Int32 = 0
             var ended = false
             if !killIt {
                 // A child that ignores the end of its stdin gets two seconds before it is killed.
-                for _ in 0..<200 {
+                for _ in 0..<grace {
                     if process.hasEnded(status: &status) {
                         ended = true
                         break
