@@ -67,7 +67,9 @@ public final class LambdaRuntimeHandler: Handler {
         let router = Router()
         Self.addRoutes(router, broker: broker, functionARN: functionARN)
         var logger = Logger(label: "streamvault.lambda-runtime-api")
-        logger.logLevel = .warning
+        // The server is internal to the replay: its failures reach the user as handler errors, and stopping it
+        // (cancellation at the end of a replay) must not print an error line.
+        logger.logLevel = .critical
         let application = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),
