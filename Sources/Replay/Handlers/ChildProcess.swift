@@ -15,8 +15,15 @@ final class ChildProcess: @unchecked Sendable {
     /// The read end of the child's stdout, when it has a pipe (else -1).
     let output: Int32
 
+    private static let spawning = NSLock()
+
     /// Starts `command`. With `pipes`, stdin and stdout are pipes to the caller; else they are inherited.
     init(command: String, environment: [String: String], pipes: Bool) throws(HandlerError) {
+        // One spawn at a time, from making the pipes to marking our ends close-on-exec: a child another handler
+        // spawns meanwhile would otherwise inherit these pipes, and an inherited stdout write end keeps this
+        // child's pipe open after it exits, so its end is never seen (pipe2 with O_CLOEXEC is not in Swift's Glibc).
+        Self.spawning.lock()
+        defer { Self.spawning.unlock() }
         var stdinPipe: [Int32] = [-1, -1]
         var stdoutPipe: [Int32] = [-1, -1]
         if pipes {
