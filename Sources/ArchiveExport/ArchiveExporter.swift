@@ -56,7 +56,7 @@ public struct ArchiveExporter {
         self.filter = filter
         self.filterDescriptions = filterDescriptions
         self.progress = progress
-        self.now = now ?? { Int64(Date().timeIntervalSince1970 * 1000) }
+        self.now = now ?? { WallClock.system.nowMillis() }
     }
 
     /// Writes the export into `out` (missing or empty), atomically.

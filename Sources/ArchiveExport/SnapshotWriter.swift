@@ -40,7 +40,7 @@ public struct SnapshotWriter {
         self.layout = layout
         self.request = request
         self.progress = progress
-        self.now = now ?? { Int64(Date().timeIntervalSince1970 * 1000) }
+        self.now = now ?? { WallClock.system.nowMillis() }
     }
 
     /// Writes the snapshot into `out` (missing or empty), atomically.

@@ -40,7 +40,7 @@ extension StreamVaultCommand.CatalogGroup {
             let started = Date()
             let rebuilder = CatalogRebuilder(layout: global.layout)
             var lastStream = ""
-            let summary = try rebuilder.rebuild(force: force, now: Int64(Date().timeIntervalSince1970 * 1000)) { p in
+            let summary = try rebuilder.rebuild(force: force, now: WallClock.system.nowMillis()) { p in
                 if p.stream != lastStream {
                     lastStream = p.stream
                     printError("rebuilding stream \(p.stream): \(p.segments) segments")

@@ -29,7 +29,7 @@ extension StreamVaultCommand {
                 layout: global.layout,
                 catalog: catalog,
                 streamName: stream,
-                now: Int64(Date().timeIntervalSince1970 * 1000)
+                now: WallClock.system.nowMillis()
             )
             guard let cut = outcome.cut else {
                 print("\(stream): nothing to repair (the open segment is as long as the catalog says). `streamvault verify` checks for other damage.")

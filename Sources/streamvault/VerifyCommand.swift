@@ -1,6 +1,5 @@
 import ArchiveStore
 import ArgumentParser
-import Foundation
 
 extension StreamVaultCommand {
     struct Verify: ParsableCommand {
@@ -42,7 +41,7 @@ extension StreamVaultCommand {
             for finding in report.findings { print(finding) }
             let damaged = report.findings.filter(\.isDamage).count
             // For the status page; a read-only copy of an archive is verified without it.
-            try? VerifyRecord(finishedAt: Int64(Date().timeIntervalSince1970 * 1000), streams: stream, report: report).save(to: global.layout)
+            try? VerifyRecord(finishedAt: WallClock.system.nowMillis(), streams: stream, report: report).save(to: global.layout)
             print(
                 "verified \(report.segments) segments, \(report.blocks) blocks, \(Format.count(report.records)) records, \(Format.bytes(report.storedBytes)): "
                     + (damaged == 0 ? "OK" : damaged == 1 ? "1 problem" : "\(damaged) problems")
