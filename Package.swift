@@ -134,7 +134,23 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            // The release binary carries the Swift runtime and Foundation: no loading and relocating of twenty
+            // shared libraries at every start (a one-minute replay is mostly start-up), and it runs on machines
+            // without a Swift toolchain. The Foundation libraries are named because only modules compiled with
+            // `-static-stdlib` (all of them, with `swift build --static-swift-stdlib`) would name them themselves.
+            // Not position-independent: the loader then has ~2k relocations to apply instead of ~145k, and the
+            // pages they would touch stay shared and clean (measured: 2.2M -> 0.4M cycles in ld.so, 917 -> 507
+            // page faults for `--version`).
+            linkerSettings: [
+                .unsafeFlags(
+                    [
+                        "-static-stdlib", "-lFoundationInternationalization", "-lFoundationEssentials", "-lCoreFoundation",
+                        "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections", "-Xclang-linker", "-no-pie",
+                    ],
+                    .when(platforms: [.linux], configuration: .release)
+                )
+            ]
         ),
         .target(
             name: "StreamVaultTesting",

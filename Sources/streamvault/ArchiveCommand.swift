@@ -15,6 +15,7 @@ import UnixSignals
 extension StreamVaultCommand {
     struct Archive: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "archive",  // spelled out: deriving it from the type name costs start-up time
             abstract: "Archive a DynamoDB stream or a Kinesis Data Streams for DynamoDB stream before its records expire.",
             discussion: """
                 Reads every shard (parents before children), writes the records into --storage, and commits after \

@@ -8,6 +8,7 @@ extension IngestOptions.InputFormat: ExpressibleByArgument {}
 extension StreamVaultCommand {
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "ingest",  // spelled out: deriving it from the type name costs start-up time
             abstract: "Archive DynamoDB change records from files or stdin.",
             discussion: """
                 Input: NDJSON of native DynamoDB Streams records (GetRecords items, one per line), or Lambda \

@@ -13,6 +13,7 @@ extension EventName: ExpressibleByArgument {
 extension StreamVaultCommand {
     struct Replay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "replay",  // spelled out: deriving it from the type name costs start-up time
             abstract: "Write archived records in a time or sequence range to stdout as NDJSON.",
             discussion: """
                 Records come out in the shape they were archived in, one per line: per shard in sequence \

@@ -113,4 +113,59 @@ struct IngestorTests {
         #expect(try ingest(archive, [path]).archived == 10)
         #expect(try archive.records() == Self.good)
     }
+
+    // MARK: Records validated on every core (RecordBatch): same outcomes as one by one
+
+    static let many = SampleFiles.lines(records: 3000, shards: 1)
+
+    /// A bad record anywhere in a file long enough to be validated in parallel pieces: the run stops at exactly
+    /// that line, with every record before it archived and none after it.
+    @Test(arguments: [0, 63, 64, 1234, 2999])
+    func aBadRecordInALongFileStopsAtItsLine(_ position: Int) throws {
+        let archive = try TestArchive()
+        var lines = Self.many
+        lines[position] = lines[position].replacingOccurrences(of: "\"SequenceNumber\"", with: "\"SequenceNumbr\"")
+        let path = try write(archive, "in.ndjson", lines.joined(separator: "\n") + "\n")
+        var options = IngestOptions(stream: "orders", shard: "s1")
+        options.writer.blockBytes = 64 << 10  // several slices of the reader's buffer, each in pieces
+        let ingestor = try Ingestor(layout: archive.layout, catalog: archive.catalog, options: options)
+        #expect {
+            _ = try ingestor.ingest(paths: [path])
+        } throws: { error in
+            "\(error)".hasPrefix("\(path):\(position + 1): dynamodb.SequenceNumber: missing")
+        }
+        #expect(try archive.records() == Array(Self.many[..<position]))
+    }
+
+    /// With --skip-invalid, exactly the bad records of a long file are set aside, in input order, and the rest archived.
+    @Test func skipInvalidInALongFileSetsAsideExactlyTheBadRecords() throws {
+        let archive = try TestArchive()
+        let badPositions = [5, 700, 701, 2048, 2999]
+        var lines = Self.many
+        for p in badPositions { lines[p] = "{\"eventID\":\"bad-\(p)\"" }
+        let path = try write(archive, "in.ndjson", lines.joined(separator: "\n") + "\n")
+        var options = IngestOptions(stream: "orders", shard: "s1", skipInvalid: true)
+        options.writer.blockBytes = 64 << 10
+        let summary = try Ingestor(layout: archive.layout, catalog: archive.catalog, options: options).ingest(paths: [path])
+        #expect(summary.rejected == badPositions.count)
+        #expect(summary.archived == Self.many.count - badPositions.count)
+        let rejected = try String(contentsOfFile: try #require(summary.rejectedFile), encoding: .utf8)
+        #expect(rejected == badPositions.map { lines[$0] + "\n" }.joined())
+        let kept = Self.many.enumerated().filter { !badPositions.contains($0.offset) }.map(\.element)
+        #expect(try archive.records() == kept)
+    }
+
+    /// A long event file cut short: the complete records before the break are archived (they were gathered
+    /// from the reader's buffer when it stopped), and the error names where it broke.
+    @Test func aTruncatedLongEventFileKeepsEveryCompleteRecord() throws {
+        let archive = try TestArchive()
+        let records = Self.many.prefix(2500).joined(separator: ",\n")
+        let path = try write(archive, "event.json", "{\"Records\": [\n" + records + ",\n" + String(Self.many[2500].prefix(200)))
+        #expect {
+            _ = try ingest(archive, [path], shard: nil)
+        } throws: { error in
+            "\(error)".hasPrefix("\(path):2502: Records[2500]") && "\(error)".contains("truncated")
+        }
+        #expect(try archive.records() == Array(Self.many.prefix(2500)))
+    }
 }

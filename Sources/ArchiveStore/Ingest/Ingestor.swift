@@ -73,6 +73,8 @@ public final class Ingestor {
     private let rejected: RejectedLog
     private var summary = IngestSummary()
     private var compacted: [UInt8] = []
+    /// Records of the reader's current buffer, validated together.
+    private let batch = RecordBatch()
     private let progress: (IngestSummary) -> Void
     private var nextProgress = 100_000
 
@@ -137,11 +139,15 @@ public final class Ingestor {
             layout: options.layout,
             maxRecordBytes: options.maxRecordBytes
         )
+        batch.removeAll()
         do {
-            try reader.forEachRecord { record, location in
-                try accept(record, source: input.name, line: location.line, path: location.path)
-            }
+            try reader.forEachRecord(
+                { record, location in batch.add(record, location: location) },
+                beforeReuse: { try acceptBatch(source: input.name) }
+            )
         } catch let error as RecordInputError {
+            // The records before the broken spot are still in the reader's buffer: archive them first.
+            try acceptBatch(source: input.name)
             switch error.code {
             case .readFailed:
                 throw ArchiveError(code: .io, message: "\(input.name): \(error.message).")
@@ -159,6 +165,40 @@ public final class Ingestor {
     }
 
     // MARK: Records
+
+    /// Validates the gathered records together (on every core), then takes them in input order.
+    ///
+    /// A block's worth at a time: the blocks appended from one slice compress on the compressor thread while the
+    /// next slice is validated, so both cores stay busy.
+    private func acceptBatch(source: String) throws {
+        defer { batch.removeAll() }
+        var start = 0
+        while start < batch.count {
+            let slice = batch.slice(from: start, bytes: options.writer.blockBytes)
+            batch.validate(slice)
+            try accept(batchSlice: slice, source: source)
+            start = slice.upperBound
+        }
+    }
+
+    private func accept(batchSlice slice: Range<Int>, source: String) throws {
+        for i in slice {
+            let entry = batch.entries[i]
+            let line = entry.location.line
+            switch batch.outcomes[i] {
+            case .blank:
+                continue
+            case .multiline:
+                try accept(entry.bytes, source: source, line: line, path: entry.location.path)
+            case .invalid(let error):
+                summary.recordsRead += 1
+                try fail(entry.bytes, source: source, line: line, reason: error.inside(entry.location.path).description)
+            case .valid(let facts):
+                summary.recordsRead += 1
+                try store(entry.bytes, facts: facts, source: source, line: line)
+            }
+        }
+    }
 
     private func accept(_ record: UnsafeBufferPointer<UInt8>, source: String, line: Int, path: [ShapeError.PathComponent]) throws {
         if JSONCompactor.containsLineBreak(record) {
@@ -184,6 +224,11 @@ public final class Ingestor {
             try fail(record, source: source, line: line, reason: error.inside(path).description)
             return
         }
+        try store(record, facts: facts, source: source, line: line)
+    }
+
+    /// Appends a valid record to the writer.
+    private func store(_ record: UnsafeBufferPointer<UInt8>, facts: ChangeRecordFacts, source: String, line: Int) throws {
         let format: RecordFormat = facts.hasEventSourceARN ? .lambdaDynamoDB : .native
         do {
             _ = try writer.append(

@@ -67,12 +67,26 @@ public final class RecordInputReader {
     /// The bytes passed to `body` are valid only during the call.
     /// - Throws: ``RecordInputError``, or whatever `body` throws.
     public func forEachRecord(_ body: (UnsafeBufferPointer<UInt8>, RecordLocation) throws -> Void) throws {
+        try forEachRecord(body, beforeReuse: {})
+    }
+
+    /// Calls `body` for every record of the input, in order, and `beforeReuse` before the reader moves or refills
+    /// its buffer (and once at the end of the input).
+    ///
+    /// The bytes passed to `body` stay valid until `beforeReuse` returns, also when the reader throws a
+    /// ``RecordInputError`` (it throws before touching its buffer), so a caller may gather the records of one
+    /// buffer and work on them together: ingest validates them on every core.
+    /// - Throws: ``RecordInputError``, or whatever `body` or `beforeReuse` throws.
+    public func forEachRecord(
+        _ body: (UnsafeBufferPointer<UInt8>, RecordLocation) throws -> Void,
+        beforeReuse: () throws -> Void
+    ) throws {
         var layout = self.layout
         if layout == .auto { layout = try detectLayout() }
         if layout == .lines {
-            try forEachLine(body)
+            try forEachLine(body, beforeReuse)
         } else {
-            try forEachValue(body)
+            try forEachValue(body, beforeReuse)
         }
     }
 
@@ -100,7 +114,7 @@ public final class RecordInputReader {
         }
     }
 
-    private func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, RecordLocation) throws -> Void) throws {
+    private func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, RecordLocation) throws -> Void, _ beforeReuse: () throws -> Void) throws {
         var line = 0
         var ordinal = 0
         while true {
@@ -116,13 +130,14 @@ public final class RecordInputReader {
                 try body(record, RecordLocation(line: line, ordinal: ordinal, container: .stream, index: ordinal))
                 ordinal += 1
             }
+            try beforeReuse()
             if eof { return }
             if end - start > maxRecordBytes { throw tooLarge(line: line + 1) }
             try fill(line: line + 1)
         }
     }
 
-    private func forEachValue(_ body: (UnsafeBufferPointer<UInt8>, RecordLocation) throws -> Void) throws {
+    private func forEachValue(_ body: (UnsafeBufferPointer<UInt8>, RecordLocation) throws -> Void, _ beforeReuse: () throws -> Void) throws {
         var splitter = RecordSplitter()
         while true {
             let window = UnsafeRawBufferPointer(start: buffer, count: end)
@@ -142,6 +157,7 @@ public final class RecordInputReader {
                 guard range.count <= maxRecordBytes else { throw tooLarge(line: location.line) }
                 try body(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count), location)
             }
+            try beforeReuse()
             if finished { return }
             if end - start > maxRecordBytes { throw tooLarge(line: splitter.line) }
             try fill(line: splitter.line)
