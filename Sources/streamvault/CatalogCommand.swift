@@ -15,6 +15,7 @@ extension StreamVaultCommand {
 extension StreamVaultCommand.CatalogGroup {
     struct Rebuild: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rebuild",
             abstract: "Rebuild catalog.sqlite from the segment files alone (after the catalog was lost or damaged).",
             discussion: """
                 Reads every segment file under --storage: the block headers give streams, shards, record counts, \
@@ -67,6 +68,7 @@ extension StreamVaultCommand.CatalogGroup {
 
     struct Migrate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "migrate",
             abstract: "Upgrade the catalog to this version's schema (readers never do; writers do it on open).",
             discussion: "Readers (ls, stats, verify, replay) open the catalog read-only and refuse a catalog that needs upgrading."
         )

@@ -14,6 +14,7 @@ extension TimePrecision: ExpressibleByArgument {}
 extension StreamVaultCommand {
     struct Convert: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "convert",
             abstract: "Convert change records between DynamoDB Streams, Lambda, Kinesis and plain JSON shapes.",
             discussion: """
                 Reads records from the FILEs (or stdin) and writes them in another shape to stdout, one per \

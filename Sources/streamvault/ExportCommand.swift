@@ -10,6 +10,7 @@ extension ExportLayout: ExpressibleByArgument {}
 extension StreamVaultCommand {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write a stream's records in a time range to a verifiable export: data files, manifest.json, SHA256SUMS.",
             discussion: """
                 The export is a new directory (--out must not exist or be empty), written into a hidden sibling \

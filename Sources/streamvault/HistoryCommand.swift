@@ -9,6 +9,7 @@ extension ItemHistory.ImageFormat: ExpressibleByArgument {}
 extension StreamVaultCommand {
     struct History: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "history",
             abstract: "Every change of one item, in order: when, what (INSERT/MODIFY/REMOVE), who (a principal or TTL), the images.",
             discussion: """
                 Changes come per shard in sequence order, parents first, shards merged by event time. The item is \

@@ -24,7 +24,7 @@ extension StreamVaultCommand {
 
 extension StreamVaultCommand.HoldGroup {
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a hold; prints its id.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a hold; prints its id.")
 
         @OptionGroup var global: GlobalOptions
 

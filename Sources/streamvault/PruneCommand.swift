@@ -6,6 +6,7 @@ import StreamModel
 extension StreamVaultCommand {
     struct Prune: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "prune",
             abstract: "Delete sealed segments whose every record is older than the stream's retention and that no hold overlaps.",
             discussion: """
                 Whole segments only, under each stream's writer lock (a running `archive` prunes its own stream \

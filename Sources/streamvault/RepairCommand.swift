@@ -6,6 +6,7 @@ import StreamModel
 extension StreamVaultCommand {
     struct Repair: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "repair",
             abstract: "Unblock a stream whose open segment was truncated outside StreamVault.",
             discussion: """
                 Cuts the open segment back to its last intact block, removes the catalog rows of the blocks past \

@@ -6,6 +6,7 @@ import StreamModel
 extension StreamVaultCommand {
     struct Replays: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "replays",
             abstract: "List named replays (replay --name): progress and state.",
             discussion: """
                 State: running (a process is replaying), interrupted (its process is gone: killed, crashed; \

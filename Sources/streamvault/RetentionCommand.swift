@@ -56,7 +56,7 @@ extension StreamVaultCommand.RetentionGroup {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show each stream's retention and the oldest record kept.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show each stream's retention and the oldest record kept.")
 
         @OptionGroup var global: GlobalOptions
 

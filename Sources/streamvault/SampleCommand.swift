@@ -6,6 +6,7 @@ import StreamModel
 extension StreamVaultCommand {
     struct Sample: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "sample",
             abstract: "Generate realistic DynamoDB change records (an Orders table) to try StreamVault on.",
             discussion: """
                 Deterministic: the same options give the same bytes. Records are native DynamoDB Streams records \

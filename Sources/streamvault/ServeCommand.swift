@@ -14,6 +14,7 @@ import UnixSignals
 extension StreamVaultCommand {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "serve",
             abstract: "Serve the archive over the DynamoDB Streams and Kinesis APIs, with ingest, /metrics and /healthz.",
             discussion: """
                 Consumers that speak the DynamoDB Streams API (JSON 1.0) or the Kinesis API (JSON 1.1) read the \

@@ -9,6 +9,7 @@ extension SnapshotRequest.Layout: ExpressibleByArgument {}
 extension StreamVaultCommand {
     struct Snapshot: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "snapshot",
             abstract: "Rebuild a table's items as of a moment from the archived images, as DynamoDB JSON.",
             discussion: """
                 Every archived change at or before --at is applied in stream order: the last NewImage per key \

@@ -6,6 +6,7 @@ import StreamModel
 extension StreamVaultCommand {
     struct Stats: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "stats",
             abstract: "Records, bytes (raw and compressed), compression ratio and time range per stream.",
             discussion: "Reads the catalog only. --json prints one object per stream for scripts."
         )

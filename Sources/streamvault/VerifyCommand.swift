@@ -4,6 +4,7 @@ import ArgumentParser
 extension StreamVaultCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check the catalog, every block's zstd checksum against it, and the audit chain; exit 1 on damage.",
             discussion: """
                 First the catalog itself: SQLite's integrity check (indexes against tables), every row readable \
