@@ -45,6 +45,7 @@ struct CrashSafetyTests {
                 #expect(Set(archived).isSubset(of: Set(lines)))
             }
             if !archived.isEmpty { sawProgress = true }
+            if !withShard { try expectEventIDIndexMatches(archived, storage: ws.storage, round: round) }
             if FileManager.default.fileExists(atPath: ws.storage + "/catalog.sqlite") {
                 let report = try ArchiveVerifier(layout: StorageLayout(root: ws.storage), catalog: Catalog(path: ws.storage + "/catalog.sqlite"))
                     .verify()
@@ -63,6 +64,36 @@ struct CrashSafetyTests {
             #expect(check.status == 0, "zstd -t \(segment): \(check.stderr)")
         }
         #expect(try await ws.okAsync(["verify"]).stdoutText.contains("OK"))
+    }
+
+    /// Killed between the segment's fsync and the catalog transaction of a commit: the event-id index holds exactly
+    /// the committed records (not the ones whose bytes reached the file), and the next run completes the archive.
+    @Test func aDefaultShardIngestKilledBeforeItsCatalogCommitLeavesTheEventIDIndexExact() async throws {
+        let ws = try CLIWorkspace()
+        let lines = SampleFiles.lines(records: 3000, shards: 3, seed: 13)
+        let ingest = ["ingest", "--stream", "orders", "--block-kib", "8", "--commit-kib", "32"]
+        try await ws.okAsync(ingest + [try ws.write("first.ndjson", Array(lines.prefix(1000)))])
+        let all = try ws.write("all.ndjson", lines.shuffled())
+        let killed = try await ws.runAsync(ingest + [all], environment: ["STREAMVAULT_CRASH_AT": "commit.after-fsync"])
+        #expect(killed.status == SIGKILL, "the ingest must have been killed at its first commit: \(killed.stderr)")
+        let archived = try archivedRecords(ws.storage)
+        #expect(Set(archived) == Set(lines.prefix(1000)), "the killed run's commit never happened")
+        try expectEventIDIndexMatches(archived, storage: ws.storage, round: 0)
+        try await ws.okAsync(ingest + [all])
+        let final = try archivedRecords(ws.storage)
+        #expect(final.count == lines.count && Set(final) == Set(lines), "nothing missing, nothing twice")
+        try expectEventIDIndexMatches(final, storage: ws.storage, round: 1)
+        try await ws.okAsync(ingest + [all])
+        #expect(try archivedRecords(ws.storage).count == lines.count, "a third run adds nothing")
+        #expect(try await ws.okAsync(["verify"]).stdoutText.contains("OK"))
+    }
+
+    /// The default shard's index holds one 16-byte key per archived record.
+    func expectEventIDIndexMatches(_ archived: [String], storage: String, round: Int) throws {
+        let layout = StorageLayout(root: storage)
+        guard FileManager.default.fileExists(atPath: layout.catalogPath) else { return }
+        let keyBytes = try Catalog(path: layout.catalogPath, access: .readOnly).eventIDIndexKeyBytes()
+        #expect(keyBytes == Int64(archived.count * 16), "round \(round): the event-id index has one key per archived record")
     }
 
     @Test func twoIngestsAtOnceNeverCorruptTheCatalog() async throws {

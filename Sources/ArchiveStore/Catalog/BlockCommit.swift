@@ -9,12 +9,15 @@ public struct BlockCommit: Sendable {
         public var header: BlockHeader
         /// The block's item-key filter (``BlockKeyFilter``), if its records expose their keys.
         public var keyFilter: [UInt8]?
-        public init(shardRowID: Int64, offset: Int64, length: Int64, header: BlockHeader, keyFilter: [UInt8]? = nil) {
+        /// The ``EventIDKey``s of the block's records (16 bytes each, in record order) on event-id shards.
+        public var eventIDKeys: [UInt8]?
+        public init(shardRowID: Int64, offset: Int64, length: Int64, header: BlockHeader, keyFilter: [UInt8]? = nil, eventIDKeys: [UInt8]? = nil) {
             self.shardRowID = shardRowID
             self.offset = offset
             self.length = length
             self.header = header
             self.keyFilter = keyFilter
+            self.eventIDKeys = eventIDKeys
         }
     }
     public var streamID: Int64
@@ -24,8 +27,6 @@ public struct BlockCommit: Sendable {
     public var blocks: [NewBlock] = []
     /// New high-water sequence number per shard row.
     public var checkpoints: [Int64: SequenceNumber] = [:]
-    /// Event ids to remember, per shard row (event-id dedupe shards only).
-    public var eventIDs: [Int64: [[UInt8]]] = [:]
 
     public init(streamID: Int64, segmentID: Int64, committedBytes: Int64) {
         self.streamID = streamID

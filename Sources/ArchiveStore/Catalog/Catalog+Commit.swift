@@ -2,9 +2,10 @@ import Foundation
 import GRDB
 public import StreamModel
 
-/// Commits: block rows, totals, checkpoints and event ids in one transaction; event-id look-ups.
+/// Commits: block rows, totals, checkpoints and event-id keys in one transaction.
 extension Catalog {
-    /// Applies one commit in a single transaction: block rows, segment totals, shard checkpoints, event ids.
+    /// Applies one commit in a single transaction: block rows (with their key filters and event-id keys), segment
+    /// totals, shard checkpoints.
     ///
     /// Call only after the blocks' bytes are fsynced: once this returns, the records are acknowledged.
     public func commit(_ commit: BlockCommit) throws {
@@ -16,6 +17,7 @@ extension Catalog {
                     """
             )
             let insertKeyFilter = try db.cachedStatement(sql: "INSERT INTO block_key_filters (block_id, filter) VALUES (?, ?)")
+            let insertEventIDKeys = try db.cachedStatement(sql: "INSERT INTO block_event_ids (block_id, keys) VALUES (?, ?)")
             var records: Int64 = 0
             var raw: Int64 = 0
             var minTime = Int64.max
@@ -28,8 +30,12 @@ extension Catalog {
                     commit.streamID, commit.segmentID, block.shardRowID, block.offset, block.length, h.count, h.rawBytes,
                     SequenceNumber(h.firstSeq)?.padded, SequenceNumber(h.lastSeq)?.padded, h.minTime, h.maxTime, h.format,
                 ])
+                let blockID = db.lastInsertedRowID
                 if let filter = block.keyFilter {
-                    try insertKeyFilter.execute(arguments: [db.lastInsertedRowID, filter.withUnsafeBytes { Data($0) }])
+                    try insertKeyFilter.execute(arguments: [blockID, filter.withUnsafeBytes { Data($0) }])
+                }
+                if let keys = block.eventIDKeys {
+                    try insertEventIDKeys.execute(arguments: [blockID, keys.withUnsafeBytes { Data($0) }])
                 }
                 records += Int64(h.count)
                 raw += Int64(h.rawBytes)
@@ -53,12 +59,6 @@ extension Catalog {
                 try db.execute(sql: "UPDATE shards SET record_count = record_count + ? WHERE id = ?", arguments: [count, shard])
             }
             try Self.advance(db, commit.checkpoints)
-            let insertEventID = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event_ids (shard_id, event_id) VALUES (?, ?)")
-            for (shard, ids) in commit.eventIDs {
-                for id in ids {
-                    try insertEventID.execute(arguments: [shard, id.withUnsafeBytes { Data($0) }])
-                }
-            }
         }
     }
 
@@ -73,19 +73,6 @@ extension Catalog {
                 sql: "UPDATE shards SET checkpoint = ?, checkpoint_text = ? WHERE id = ? AND coalesce(checkpoint, '') < ?",
                 arguments: [seq.padded, seq.text, shard, seq.padded]
             )
-        }
-    }
-
-    /// Which of `candidates` the shard already holds (event-id dedupe).
-    public func existingEventIDs(shardRowID: Int64, candidates: [[UInt8]]) throws -> Set<[UInt8]> {
-        guard !candidates.isEmpty else { return [] }
-        return try database.read { db in
-            let statement = try db.cachedStatement(sql: "SELECT 1 FROM event_ids WHERE shard_id = ? AND event_id = ?")
-            var found = Set<[UInt8]>()
-            for id in candidates where try Bool.fetchOne(statement, arguments: [shardRowID, id.withUnsafeBytes { Data($0) }]) != nil {
-                found.insert(id)
-            }
-            return found
         }
     }
 }

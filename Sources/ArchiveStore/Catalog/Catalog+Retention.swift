@@ -79,10 +79,10 @@ extension Catalog {
         }
     }
 
-    /// Removes a segment's rows in one transaction: its blocks, the segment, the event-id rows of its records
-    /// (`eventIDs` per shard row), and the records from the shards' totals; each shard's trimmed boundary moves
-    /// up to the segment's highest sequence number in it.
-    func deleteSegmentRows(segmentID: Int64, eventIDs: [Int64: [Data]]) throws {
+    /// Removes a segment's rows in one transaction: its blocks (with their event-id keys), the segment, the keys of
+    /// its records migrated from before catalog v6 (`migratedEventIDKeys` per shard row), and the records from the
+    /// shards' totals; each shard's trimmed boundary moves up to the segment's highest sequence number in it.
+    func deleteSegmentRows(segmentID: Int64, migratedEventIDKeys: [Int64: [EventIDKey]]) throws {
         try writeReportingFullDisk { db in
             let perShard = try Row.fetchAll(
                 db,
@@ -100,9 +100,14 @@ extension Catalog {
                     arguments: [try r.int64("records"), try r.string("highest"), try r.string("highest"), shard]
                 )
             }
-            let deleteEventID = try db.cachedStatement(sql: "DELETE FROM event_ids WHERE shard_id = ? AND event_id = ?")
-            for (shard, ids) in eventIDs {
-                for id in ids { try deleteEventID.execute(arguments: [shard, id]) }
+            let deleteKey = try db.cachedStatement(sql: "DELETE FROM event_id_keys WHERE shard_id = ? AND key = ?")
+            var bytes: [UInt8] = []
+            for (shard, keys) in migratedEventIDKeys {
+                for key in keys {
+                    bytes.removeAll(keepingCapacity: true)
+                    key.append(to: &bytes)
+                    try deleteKey.execute(arguments: [shard, Data(bytes)])
+                }
             }
             try db.execute(sql: "DELETE FROM blocks WHERE segment_id = ?", arguments: [segmentID])
             try db.execute(sql: "DELETE FROM segments WHERE id = ?", arguments: [segmentID])

@@ -239,7 +239,8 @@ public struct CatalogRebuilder {
                     min_time, max_time, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         )
-        let insertEventID = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event_ids (shard_id, event_id) VALUES (?, ?)")
+        let insertEventIDKeys = try db.cachedStatement(sql: "INSERT INTO block_event_ids (block_id, keys) VALUES (?, ?)")
+        var keys: [UInt8] = []
         let insertKeyFilter = try db.cachedStatement(sql: "INSERT INTO block_key_filters (block_id, filter) VALUES (?, ?)")
         var blocks = 0
         var records: Int64 = 0
@@ -274,9 +275,11 @@ public struct CatalogRebuilder {
                 try insertKeyFilter.execute(arguments: [blockID, filter.withUnsafeBytes { Data($0) }])
             }
             if shard.dedupe == .eventID {
+                keys.removeAll(keepingCapacity: true)
                 summary.eventIDs += try Self.forEachEventID(scanner.records, format: format, block: "\(path) block at byte \(block.offset)") {
-                    try insertEventID.execute(arguments: [shard.rowID, $0])
+                    $0.append(to: &keys)
                 }
+                try insertEventIDKeys.execute(arguments: [blockID, Data(keys)])
             }
             shard.records += Int64(h.count)
             if shard.highest.map({ lastSeq.padded > $0.padded }) ?? true { shard.highest = lastSeq }
@@ -316,9 +319,9 @@ public struct CatalogRebuilder {
         summary.blocks += blocks
     }
 
-    /// Calls `body` with the eventID of each record of a block, as the writer keys event-id dedupe.
+    /// Calls `body` with the event-id key of each record of a block, as the writer keys event-id dedupe.
     /// - Returns: the number of records.
-    static func forEachEventID(_ records: [UInt8], format: RecordFormat, block: String, _ body: (Data) throws -> Void) throws -> Int {
+    static func forEachEventID(_ records: [UInt8], format: RecordFormat, block: String, _ body: (EventIDKey) throws -> Void) throws -> Int {
         var count = 0
         try records.withUnsafeBufferPointer { all in
             var start = 0
@@ -327,15 +330,14 @@ public struct CatalogRebuilder {
                 while end < all.count && all[end] != 0x0A { end += 1 }
                 let line = UnsafeBufferPointer(rebasing: all[start..<end])
                 count += 1
-                let eventID: Data
+                let eventID: EventIDKey
                 do throws(ShapeError) {
                     switch format {
                     case .kinesisRecord:
-                        eventID = Data(try KinesisRecordScanner.scan(line).eventID)
+                        eventID = try KinesisRecordScanner.scan(line).eventID.withUnsafeBufferPointer { EventIDKey(eventID: $0) }
                     default:
                         var c = JSONCursor(UnsafeRawBufferPointer(line))
-                        let raw = UnsafeBufferPointer(rebasing: line[try ChangeRecordScanner.scanNative(&c).eventID])
-                        eventID = Data(StreamWriter.decodedEventID(raw))
+                        eventID = EventIDKey(jsonStringContent: UnsafeBufferPointer(rebasing: line[try ChangeRecordScanner.scanNative(&c).eventID]))
                     }
                 } catch {
                     throw ArchiveError(

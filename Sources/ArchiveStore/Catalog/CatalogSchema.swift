@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The catalog's migrations. A migration is never modified once it has shipped: add a new one.
@@ -147,6 +148,35 @@ enum CatalogSchema {
                     )
                     """
             )
+        }
+        // Event-id dedupe (docs/FORMAT.md, "Event-id index"): one row per block with its records' 128-bit keys (EventIDKey,
+        // 16 bytes each, in record order), going with their block, instead of one row per record. v5's rows become keys
+        // in `event_id_keys`: they belong to blocks written before, and retention deletes them record by record.
+        migrator.registerMigration("v6: compact event-id index") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE block_event_ids (
+                        block_id INTEGER PRIMARY KEY REFERENCES blocks(id) ON DELETE CASCADE,
+                        keys BLOB NOT NULL                        -- 16 bytes per record of the block, in record order
+                    );
+                    CREATE TABLE event_id_keys (                  -- keys of blocks written before v6 (no block_event_ids row)
+                        shard_id INTEGER NOT NULL,
+                        key BLOB NOT NULL,
+                        PRIMARY KEY (shard_id, key)
+                    ) WITHOUT ROWID;
+                    """
+            )
+            let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO event_id_keys (shard_id, key) VALUES (?, ?)")
+            let rows = try Row.fetchCursor(db, sql: "SELECT shard_id, event_id FROM event_ids")
+            var key: [UInt8] = []
+            while let row = try rows.next() {
+                let r = CatalogRow(row, table: "event_ids")
+                let id = try r.value("event_id", "an eventID", as: Data.self)
+                key.removeAll(keepingCapacity: true)
+                id.withUnsafeBytes { EventIDKey(eventID: $0.bindMemory(to: UInt8.self)).append(to: &key) }
+                try insert.execute(arguments: [try r.int64("shard_id"), Data(key)])
+            }
+            try db.execute(sql: "DROP TABLE event_ids")
         }
         return migrator
     }

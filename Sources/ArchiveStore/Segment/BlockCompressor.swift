@@ -22,6 +22,8 @@ final class BlockCompressor: @unchecked Sendable {
         var shardRowID: Int64
         /// The block's item-key filter (``BlockKeyFilter``), `nil` when its records do not expose their keys.
         var keyFilter: [UInt8]?
+        /// The records' event-id keys (event-id shards), passed through to the commit.
+        var eventIDKeys: [UInt8]?
     }
 
     private let keyFilters: Bool
@@ -33,7 +35,7 @@ final class BlockCompressor: @unchecked Sendable {
     }
 
     /// Queues `records` (newline-terminated lines) for compression behind `header`.
-    func submit(records: [UInt8], header: BlockHeader, shardRowID: Int64) throws {
+    func submit(records: [UInt8], header: BlockHeader, shardRowID: Int64, eventIDKeys: [UInt8]? = nil) throws {
         var headerFrame: [UInt8] = []
         headerFrame.reserveCapacity(records.count / 4 + 256)
         SkippableFrame.append(magic: SkippableFrame.blockMagic, payload: try SkippableFrame.encode(header), to: &headerFrame)
@@ -50,7 +52,7 @@ final class BlockCompressor: @unchecked Sendable {
                 if keyFilters, let format = RecordFormat(rawValue: header.format) {
                     keyFilter = records.withUnsafeBufferPointer { BlockKeyFilter.build(records: $0, count: header.count, format: format) }
                 }
-                finished.append(Compressed(bytes: bytes, header: header, shardRowID: shardRowID, keyFilter: keyFilter))
+                finished.append(Compressed(bytes: bytes, header: header, shardRowID: shardRowID, keyFilter: keyFilter, eventIDKeys: eventIDKeys))
             } catch {
                 failure = error
             }

@@ -7,15 +7,18 @@ final class ShardBuffer {
     var highWater: [UInt8]
     /// The checkpoint the catalog holds (``highWater`` as of the last commit).
     var committedHighWater: [UInt8]
-    /// Event ids accepted this session and not yet committed (event-id shards).
-    var pendingEventIDs: Set<[UInt8]> = []
+    /// Event-id shards: the keys of every record the shard holds or has accepted, loaded from the catalog on
+    /// first use (``EventIDSet``).
+    var knownEventIDs = EventIDSet(minimumCapacity: 0)
+    var knownEventIDsLoaded = false
 
     // The open block.
     var records: [UInt8] = []
     var recordEnds: [Int] = []
     /// Per record: where its sequence number is in `records`, and its event time.
     var recordInfo: [(seqStart: Int, seqEnd: Int, time: Int64)] = []
-    var eventIDs: [[UInt8]] = []
+    /// Event-id shards: the ``EventIDKey`` of each record of the open block, 16 bytes each.
+    var eventIDKeys: [UInt8] = []
     var format: RecordFormat = .native
     var firstSeq: [UInt8] = []
     var lastSeq: [UInt8] = []
@@ -36,13 +39,13 @@ final class ShardBuffer {
     var isEmpty: Bool { recordEnds.isEmpty }
 
     /// Adds a record (one line, no line breaks) whose sequence number is at `sequence` within it.
-    func add(_ record: UnsafeBufferPointer<UInt8>, sequence: Range<Int>, eventTime: Int64, eventID: [UInt8]?) {
+    func add(_ record: UnsafeBufferPointer<UInt8>, sequence: Range<Int>, eventTime: Int64, eventIDKey: EventIDKey?) {
         let start = records.count
         records.append(contentsOf: record)
         records.append(0x0A)
         recordEnds.append(records.count)
         recordInfo.append((start + sequence.lowerBound, start + sequence.upperBound, eventTime))
-        if let eventID { eventIDs.append(eventID) }
+        eventIDKey?.append(to: &eventIDKeys)
         let seq = UnsafeBufferPointer(rebasing: record[sequence])
         if firstSeq.isEmpty || SequenceNumber.compareDigits(seq, firstSeq) < 0 { replace(&firstSeq, with: seq) }
         if lastSeq.isEmpty || SequenceNumber.compareDigits(seq, lastSeq) > 0 { replace(&lastSeq, with: seq) }
@@ -79,31 +82,11 @@ final class ShardBuffer {
         return false
     }
 
-    /// Drops the records at `indexes` from the open block (their event ids were found already archived).
-    func remove(indexes: Set<Int>) {
-        let (oldRecords, oldEnds, oldInfo, oldIDs) = (records, recordEnds, recordInfo, eventIDs)
-        reset()
-        oldRecords.withUnsafeBufferPointer { all in
-            var start = 0
-            for (i, end) in oldEnds.enumerated() {
-                defer { start = end }
-                guard !indexes.contains(i) else { continue }
-                let info = oldInfo[i]
-                add(
-                    UnsafeBufferPointer(rebasing: all[start..<(end - 1)]),
-                    sequence: (info.seqStart - start)..<(info.seqEnd - start),
-                    eventTime: info.time,
-                    eventID: oldIDs.isEmpty ? nil : oldIDs[i]
-                )
-            }
-        }
-    }
-
     func reset() {
         records.removeAll(keepingCapacity: true)
         recordEnds.removeAll(keepingCapacity: true)
         recordInfo.removeAll(keepingCapacity: true)
-        eventIDs.removeAll(keepingCapacity: true)
+        eventIDKeys.removeAll(keepingCapacity: true)
         firstSeq.removeAll(keepingCapacity: true)
         lastSeq.removeAll(keepingCapacity: true)
         minTime = .max

@@ -6,8 +6,9 @@ import SystemPackage
 /// `streamvault repair --stream S`: unblocks a stream whose open segment was truncated outside StreamVault.
 ///
 /// Cuts the segment back to its last intact block, then in one catalog transaction removes the rows of the
-/// blocks past the cut, recomputes the segment's and shards' counts and checkpoints, rebuilds the eventIDs
-/// of affected event-id shards from the blocks that remain, and records each shard's loss as a gap. What was
+/// blocks past the cut (their event-id keys go with them), recomputes the segment's and shards' counts and
+/// checkpoints, gives the remaining blocks of affected event-id shards that predate catalog v6 key lists of their
+/// own in place of the shard's migrated keys, and records each shard's loss as a gap. What was
 /// lost is returned so the user is told.
 public enum StreamRepair {
     /// Records of one shard that were lost.
@@ -87,18 +88,26 @@ public enum StreamRepair {
             losses[block.shardRowID] = loss
         }
 
-        // The eventIDs that remain, read before the transaction (a write may not read through the catalog).
-        var remainingEventIDs: [Int64: [Data]] = [:]
+        // Keys migrated from before catalog v6 are not tied to blocks, so a lost block's cannot be told apart: the
+        // remaining pre-v6 blocks get key lists of their own instead, read before the transaction (a write may not
+        // read through the catalog). Newer blocks' keys go with their rows.
+        var migratedShards: [Int64] = []
+        var remainingKeys: [Int64: [UInt8]] = [:]
         for shardRowID in losses.keys where shards[shardRowID]?.dedupe == .eventID {
-            var ids: [Data] = []
-            for block in try catalog.blocks(shardRowID: shardRowID, sequenceFrom: nil, sequenceTo: nil)
-            where !(block.segmentID == segment.id && block.offset >= cut) {
-                try reader.read(block)
-                _ = try CatalogRebuilder.forEachEventID(reader.records, format: block.format, block: "block at byte \(block.offset)") {
-                    ids.append($0)
-                }
+            guard try catalog.hasMigratedEventIDKeys(shardRowID: shardRowID) else { continue }
+            migratedShards.append(shardRowID)
+            let remaining = try catalog.blocks(shardRowID: shardRowID, sequenceFrom: nil, sequenceTo: nil).filter {
+                !($0.segmentID == segment.id && $0.offset >= cut)
             }
-            remainingEventIDs[shardRowID] = ids
+            let withoutKeys = try catalog.blocksWithoutEventIDKeys(remaining.map(\.id))
+            for block in remaining where withoutKeys.contains(block.id) {
+                try reader.read(block)
+                var keys: [UInt8] = []
+                _ = try CatalogRebuilder.forEachEventID(reader.records, format: block.format, block: "block at byte \(block.offset)") {
+                    $0.append(to: &keys)
+                }
+                remainingKeys[block.id] = keys
+            }
         }
 
         // Audited before the catalog changes; if interrupted, the next repair finds the same damage and finishes it.
@@ -113,6 +122,12 @@ public enum StreamRepair {
         )
         try catalog.database.write { db in
             try db.execute(sql: "DELETE FROM blocks WHERE segment_id = ? AND offset >= ?", arguments: [segment.id, cut])
+            // The lost blocks' migrated keys cannot be read, and must not make their records look archived.
+            for shardRowID in migratedShards {
+                try db.execute(sql: "DELETE FROM event_id_keys WHERE shard_id = ?", arguments: [shardRowID])
+            }
+            let insertKeys = try db.cachedStatement(sql: "INSERT INTO block_event_ids (block_id, keys) VALUES (?, ?)")
+            for (blockID, keys) in remainingKeys { try insertKeys.execute(arguments: [blockID, Data(keys)]) }
             try db.execute(
                 sql: """
                     UPDATE segments SET committed_bytes = ?2,
@@ -135,12 +150,6 @@ public enum StreamRepair {
                         """,
                     arguments: [shardRowID, highest?.padded, highest?.text]
                 )
-                if let ids = remainingEventIDs[shardRowID] {
-                    // The lost blocks' ids cannot be read, and must not make their records look archived.
-                    try db.execute(sql: "DELETE FROM event_ids WHERE shard_id = ?", arguments: [shardRowID])
-                    let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event_ids (shard_id, event_id) VALUES (?, ?)")
-                    for id in ids { try insert.execute(arguments: [shardRowID, id]) }
-                }
                 let reason =
                     "repair: \(loss.records) records (sequence \(loss.firstSequence.text)..\(loss.lastSequence.text), \(loss.blocks) blocks) lost: "
                     + "segment \(segment.fileName) was truncated outside StreamVault to \(size) bytes of \(segment.committedBytes) and cut back to \(cut)"

@@ -122,7 +122,12 @@ extension StreamWriter {
     private func finishDeletion(fileName: String, segment: SegmentInfo?) throws {
         let path = layout.segmentPath(stream: stream.name, fileName: fileName)
         if let segment {
-            try catalog.deleteSegmentRows(segmentID: segment.id, eventIDs: try eventIDs(of: segment))
+            // The blocks' own keys go with them (ON DELETE CASCADE); keys migrated from before v6 are deleted one by one.
+            let migrated = try migratedEventIDKeys(of: segment)
+            var deleted = try catalog.eventIDKeys(segmentID: segment.id)
+            try catalog.deleteSegmentRows(segmentID: segment.id, migratedEventIDKeys: migrated)
+            for (shard, keys) in migrated { deleted[shard, default: []].append(contentsOf: keys) }
+            forgetEventIDKeys(deleted)
             CrashPoint.reach("prune.after-rows")
         }
         if unlink(path) != 0 && errno != ENOENT { throw ArchiveError.io("Deleting expired segment", path: path, errno: errno) }
@@ -131,20 +136,27 @@ extension StreamWriter {
         try catalog.clearDeletion(streamID: stream.id, fileName: fileName)
     }
 
-    /// The event ids of the segment's records on event-id shards (their dedupe rows go with the segment).
-    private func eventIDs(of segment: SegmentInfo) throws -> [Int64: [Data]] {
-        let eventIDShards = Set(try catalog.shards(streamID: stream.id).filter { $0.dedupe == .eventID }.map(\.rowID))
-        let blocks = try catalog.blocks(segmentID: segment.id).filter { eventIDShards.contains($0.shardRowID) }
+    /// The event-id keys of the segment's records that live in `event_id_keys` (blocks written before catalog v6,
+    /// which have no key list of their own), read from the blocks: they go with the segment.
+    private func migratedEventIDKeys(of segment: SegmentInfo) throws -> [Int64: [EventIDKey]] {
+        let eventIDShards = Set(
+            try catalog.shards(streamID: stream.id).filter { $0.dedupe == .eventID }.map(\.rowID).filter {
+                try catalog.hasMigratedEventIDKeys(shardRowID: $0)
+            }
+        )
+        var blocks = try catalog.blocks(segmentID: segment.id).filter { eventIDShards.contains($0.shardRowID) }
+        let withoutKeys = try catalog.blocksWithoutEventIDKeys(blocks.map(\.id))
+        blocks = blocks.filter { withoutKeys.contains($0.id) }
         let path = layout.segmentPath(stream: stream.name, fileName: segment.fileName)
         guard !blocks.isEmpty, FileIO.exists(path) else { return [:] }
         let reader = try BlockReader(layout: layout, catalog: catalog)
-        var ids: [Int64: [Data]] = [:]
+        var ids: [Int64: [EventIDKey]] = [:]
         for block in blocks {
             // A block that no longer reads (damaged outside StreamVault) keeps its dedupe rows: the deletion must
             // not be blocked by the data it deletes.
             do {
                 try reader.read(block)
-                var found: [Data] = []
+                var found: [EventIDKey] = []
                 _ = try CatalogRebuilder.forEachEventID(reader.records, format: block.format, block: "\(path) block at byte \(block.offset)") {
                     found.append($0)
                 }

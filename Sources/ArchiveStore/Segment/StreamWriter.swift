@@ -31,7 +31,6 @@ public final class StreamWriter {
     private var pendingBytes: [UInt8] = []
     private var pendingBlocks: [BlockCommit.NewBlock] = []
     private var pendingCheckpoints: [Int64: SequenceNumber] = [:]
-    private var pendingEventIDs: [Int64: [[UInt8]]] = [:]
     private var pendingRawBytes = 0
     private var pendingRecordCount = 0
     private var bufferedRawBytes = 0
@@ -155,9 +154,6 @@ public final class StreamWriter {
         /// Buffered; durable after the next ``commit()``.
         case accepted
         /// Already archived (or already accepted in this session): dropped.
-        ///
-        /// On event-id shards, a copy committed before is recognised when its block is cut (one catalog
-        /// look-up per block, not per record): `append` says `.accepted` and ``Statistics/duplicates`` counts it.
         case duplicate
     }
 
@@ -207,7 +203,7 @@ public final class StreamWriter {
             throw ArchiveError(code: .unknownShard, message: "Shard '\(shardID)' was not opened on this writer (programming error).")
         }
         let seq = UnsafeBufferPointer(rebasing: record[sequence])
-        var id: [UInt8]?
+        var key: EventIDKey?
         switch shard.info.dedupe {
         case .sequence:
             if !shard.highWater.isEmpty && SequenceNumber.compareDigits(seq, shard.highWater) <= 0 {
@@ -229,16 +225,24 @@ public final class StreamWriter {
                 shard.highWater.removeAll(keepingCapacity: true)
                 shard.highWater.append(contentsOf: seq)
             }
-            let key = Array(eventID)
-            guard shard.pendingEventIDs.insert(key).inserted else {
+            let id = EventIDKey(eventID: eventID)
+            if !shard.knownEventIDsLoaded { try loadKnownEventIDs(shard) }
+            guard shard.knownEventIDs.insert(id) else {
                 statistics.duplicates += 1
                 return .duplicate
             }
-            id = key
+            key = id
         }
-        if !shard.isEmpty && shard.format != format { try finishBlock(shard) }
+        if !shard.isEmpty && shard.format != format {
+            do {
+                try finishBlock(shard)
+            } catch {
+                if let key { shard.knownEventIDs.remove(key) }  // not accepted: offering it again must not look like a duplicate
+                throw error
+            }
+        }
         shard.format = format
-        shard.add(record, sequence: sequence, eventTime: eventTime, eventID: id)
+        shard.add(record, sequence: sequence, eventTime: eventTime, eventIDKey: key)
         bufferedRawBytes += record.count + 1
         if shard.records.count >= configuration.blockBytes { try finishBlock(shard) }
         if pendingRawBytes + bufferedRawBytes >= configuration.commitBytes { try commit() }
@@ -246,10 +250,22 @@ public final class StreamWriter {
     }
 
     /// An eventID's value: `"\u0041"` and `"A"` are the same id. Escapes are rare, so only they pay for decoding.
-    /// Catalog rebuild and repair key the event-id rows the same way.
     static func decodedEventID(_ raw: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         guard let base = raw.baseAddress, memchr(base, Int32(UInt8(ascii: "\\")), raw.count) != nil else { return Array(raw) }
         return JSONCursor(UnsafeRawBufferPointer(raw)).unescaped(0..<raw.count)
+    }
+
+    /// Reads the keys of everything an event-id shard holds into its in-memory set (once per shard and writer).
+    private func loadKnownEventIDs(_ shard: ShardBuffer) throws {
+        shard.knownEventIDs = try catalog.eventIDSet(shardRowID: shard.info.rowID, expectedCount: Int(clamping: shard.info.recordCount))
+        shard.knownEventIDsLoaded = true
+    }
+
+    /// Retention deleted these records (and their keys in the catalog): a copy offered again is new again.
+    func forgetEventIDKeys(_ keys: [Int64: [EventIDKey]]) {
+        for shard in shards.values where shard.knownEventIDsLoaded {
+            for key in keys[shard.info.rowID] ?? [] { shard.knownEventIDs.remove(key) }
+        }
     }
 
     /// A record at or below an ordered shard's position is a duplicate only if a block of the shard holds it
@@ -318,7 +334,8 @@ public final class StreamWriter {
                     offset: Int64(pendingBytes.count),
                     length: Int64(block.bytes.count),
                     header: block.header,
-                    keyFilter: block.keyFilter
+                    keyFilter: block.keyFilter,
+                    eventIDKeys: block.eventIDKeys
                 )
             )
             pendingBytes.append(contentsOf: block.bytes)
@@ -339,6 +356,7 @@ public final class StreamWriter {
         let base = Int(segment.committedBytes)
         try pendingBytes.withUnsafeBytes { (bytes) throws in try file.write(bytes, at: base) }
         try file.sync()
+        CrashPoint.reach("commit.after-fsync")
         var commit = BlockCommit(streamID: stream.id, segmentID: segment.id, committedBytes: Int64(base + pendingBytes.count))
         commit.blocks = pendingBlocks.map { block in
             var block = block
@@ -346,7 +364,6 @@ public final class StreamWriter {
             return block
         }
         commit.checkpoints = pendingCheckpoints
-        commit.eventIDs = pendingEventIDs
         try catalog.commit(commit)
 
         let records = pendingBlocks.reduce(0) { $0 + $1.header.count }
@@ -356,13 +373,9 @@ public final class StreamWriter {
         statistics.committedRawBytes += pendingRawBytes
         statistics.committedStoredBytes += pendingBytes.count
         statistics.commits += 1
-        for (shardRow, ids) in pendingEventIDs {
-            if let shard = shards.values.first(where: { $0.info.rowID == shardRow }) { shard.pendingEventIDs.subtract(ids) }
-        }
         markCheckpointsCommitted()
         pendingBytes.removeAll(keepingCapacity: true)
         pendingBlocks.removeAll(keepingCapacity: true)
-        pendingEventIDs.removeAll(keepingCapacity: true)
         pendingRawBytes = 0
         pendingRecordCount = 0
         return records
@@ -384,18 +397,6 @@ public final class StreamWriter {
 
     /// Turns a shard's open block into an encoded block waiting for commit.
     private func finishBlock(_ shard: ShardBuffer) throws {
-        if shard.info.dedupe == .eventID {
-            let archived = try catalog.existingEventIDs(shardRowID: shard.info.rowID, candidates: shard.eventIDs)
-            if !archived.isEmpty {
-                let drop = Set(shard.eventIDs.indices.filter { archived.contains(shard.eventIDs[$0]) })
-                statistics.duplicates += drop.count
-                bufferedRawBytes -= shard.records.count
-                shard.remove(indexes: drop)
-                bufferedRawBytes += shard.records.count
-                shard.pendingEventIDs.subtract(archived)
-                guard !shard.isEmpty else { return }
-            }
-        }
         let header = BlockHeader(
             shard: shard.info.shardID,
             count: shard.count,
@@ -409,10 +410,15 @@ public final class StreamWriter {
         let records = shard.records
         shard.records = []
         shard.records.reserveCapacity(configuration.blockBytes + (64 << 10))
-        try compressor.submit(records: records, header: header, shardRowID: shard.info.rowID)
+        var eventIDKeys: [UInt8]?
+        if shard.info.dedupe == .eventID {
+            eventIDKeys = shard.eventIDKeys
+            shard.eventIDKeys = []
+            shard.eventIDKeys.reserveCapacity(eventIDKeys?.count ?? 0)
+        }
+        try compressor.submit(records: records, header: header, shardRowID: shard.info.rowID, eventIDKeys: eventIDKeys)
         pendingRecordCount += header.count
         if let high = SequenceNumber(String(decoding: shard.highWater, as: UTF8.self)) { pendingCheckpoints[shard.info.rowID] = high }
-        if shard.info.dedupe == .eventID { pendingEventIDs[shard.info.rowID, default: []].append(contentsOf: shard.eventIDs) }
         pendingRawBytes += header.rawBytes
         bufferedRawBytes -= header.rawBytes
         shard.reset()

@@ -1,0 +1,208 @@
+import Foundation
+import GRDB
+import StreamModel
+import StreamVaultTesting
+import Testing
+
+@testable import ArchiveStore
+
+/// The event-id index of event-id shards (issue 13): 128-bit keys, exact for DynamoDB's ids, one key list per block.
+struct EventIDIndexTests {
+    static let hex = "0123456789abcdef0123456789abcdef"
+
+    /// Pairs of eventIDs (as decoded text) and whether they must share a key.
+    static let keyCases: [(String, String, Bool)] = [
+        (hex, hex, true),
+        (hex, "0123456789abcdef0123456789abcdee", false),
+        (hex, hex.uppercased(), false),  // a different text: a different record
+        ("0123456789ABCDEF0123456789ABCDEF", "0123456789ABCDEF0123456789ABCDEF", true),
+        (hex, String(hex.dropLast()), false),  // 31 digits
+        (String(hex.dropLast()), String(hex.dropLast()), true),
+        (hex, hex + "0", false),  // 33 digits
+        ("event-1", "event-1", true),
+        ("event-1", "event-2", false),
+        ("", "", true),
+        ("00000000000000000000000000000000", "", false),
+        ("g123456789abcdef0123456789abcdef", "g123456789abcdef0123456789abcdef", true),
+    ]
+
+    @Test(arguments: keyCases)
+    func keysAreEqualExactlyWhenTheIDsAre(_ a: String, _ b: String, same: Bool) {
+        #expect((key(a) == key(b)) == same, "\(a) vs \(b)")
+    }
+
+    /// DynamoDB's ids are decoded, not hashed: the key is the id's 16 bytes.
+    @Test func lowercaseHexIDsAreTheirOwnBytes() {
+        #expect(key(Self.hex) == EventIDKey(high: 0x0123_4567_89ab_cdef, low: 0x0123_4567_89ab_cdef))
+        var bytes: [UInt8] = []
+        key(Self.hex).append(to: &bytes)
+        #expect(bytes == [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef])
+        #expect(bytes.withUnsafeBytes { EventIDKey(bytes: $0, at: 0) } == key(Self.hex))
+    }
+
+    /// JSON escapes are resolved before keying: `\u0030` is `0`.
+    @Test(arguments: ["\\u0030123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcde\\u0066", "\\/x", "x\\n"])
+    func escapedIDsAreKeyedByTheirDecodedText(_ escaped: String) throws {
+        let decoded = try JSONSerialization.jsonObject(with: Data("\"\(escaped)\"".utf8), options: .fragmentsAllowed) as? String
+        let fromEscaped = Array(escaped.utf8).withUnsafeBufferPointer { EventIDKey(jsonStringContent: $0) }
+        #expect(fromEscaped == key(try #require(decoded)))
+    }
+
+    @Test func theSetFindsInsertsAndRemovesAcrossGrowth() {
+        var set = EventIDSet()
+        var state: UInt64 = 3
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state
+        }
+        let keys = (0..<5000).map { _ in EventIDKey(high: next(), low: next()) } + [EventIDKey(high: 0, low: 0)]
+        for k in keys {
+            let inserted = set.insert(k)
+            #expect(inserted)
+        }
+        for k in keys {
+            let inserted = set.insert(k)
+            #expect(!inserted)
+        }
+        #expect(set.count == keys.count)
+        for k in keys.enumerated() where k.offset % 2 == 0 { set.remove(k.element) }
+        for k in keys.enumerated() { #expect(set.contains(k.element) == (k.offset % 2 == 1)) }
+        #expect(set.count == keys.count / 2)
+    }
+
+    func key(_ id: String) -> EventIDKey {
+        Array(id.utf8).withUnsafeBufferPointer { EventIDKey(eventID: $0) }
+    }
+
+    // MARK: Through the writer
+
+    enum Moment: String, CaseIterable {
+        case sameBatch, nextBatch, nextWriter
+    }
+
+    static let ids = [hex, hex.uppercased(), "0123456789abcdef", "event-7", "\\u0030123456789abcdef0123456789abcdef"]
+
+    /// A second record with the same eventID (another sequence number and body) is a duplicate wherever it comes;
+    /// an id differing only in case, length or an escape that decodes differently is not.
+    @Test(arguments: ids, Moment.allCases)
+    func theSameIDIsADuplicateWhereverItComes(_ id: String, _ moment: Moment) throws {
+        let archive = try TestArchive()
+        let lines = SampleFiles.lines(records: 4, shards: 1)
+        let shard = ShardInfo.defaultShardID
+        var first: StreamWriter? = try archive.writer()
+        try first?.openShard(shard, dedupe: .eventID)
+        try TestArchive.append([withID(lines[0], id)], to: try #require(first), shard: shard)
+        switch moment {
+        case .sameBatch: break
+        case .nextBatch: try first?.commit()
+        case .nextWriter:
+            try first?.commit()
+            first = nil  // releases the stream's lock
+            first = try archive.writer()
+            try first?.openShard(shard, dedupe: .eventID)
+        }
+        let writer = try #require(first)
+        #expect(try TestArchive.append([withID(lines[1], id)], to: writer, shard: shard) == [.duplicate])
+        let other =
+            id.contains("\\") ? id.replacingOccurrences(of: "\\u0030", with: "\\u0031") : id == id.lowercased() ? id.uppercased() : id.lowercased()
+        let different = other == id ? id + "x" : other
+        #expect(try TestArchive.append([withID(lines[2], different)], to: writer, shard: shard) == [.accepted])
+        try writer.commit()
+        #expect(try archive.records() == [withID(lines[0], id), withID(lines[2], different)])
+        #expect(try archive.catalog.eventIDIndexKeyBytes() == 2 * 16, "one 16-byte key per archived record")
+    }
+
+    /// Copies of one record inside one input, then the whole input again: one copy, and the check path drops all.
+    @Test func duplicatesInsideOneBatchAndTheSameInputAgain() throws {
+        let archive = try TestArchive()
+        let lines = SampleFiles.lines(records: 300, shards: 3)
+        do {
+            let writer = try archive.writer(configuration: .init(blockBytes: 4 << 10))
+            try writer.openShard(ShardInfo.defaultShardID, dedupe: .eventID)
+            let results = try TestArchive.append(lines + lines.prefix(50), to: writer, shard: ShardInfo.defaultShardID)
+            #expect(results.filter { $0 == .duplicate }.count == 50)
+            try writer.commit()
+        }
+        let again = try archive.writer()
+        try again.openShard(ShardInfo.defaultShardID, dedupe: .eventID)
+        #expect(try TestArchive.append(lines.shuffled(), to: again, shard: ShardInfo.defaultShardID).allSatisfy { $0 == .duplicate })
+        #expect(try again.commit() == 0)
+        #expect(Set(try archive.records()) == Set(lines))
+        #expect(try archive.catalog.eventIDIndexKeyBytes() == Int64(lines.count * 16))
+    }
+
+    /// The writer that prunes forgets the deleted records' keys: a deleted record sent again is archived again.
+    @Test(arguments: [false, true])
+    func pruningForgetsTheDeletedKeys(migrated: Bool) throws {
+        let archive = try TestArchive()
+        let lines = RetentionTests.lines(days: 400)
+        try RetentionTests.write(lines[...], to: archive, dedupe: .eventID)
+        if migrated { try moveKeysToMigratedTable(archive) }
+        let writer = try archive.writer(configuration: .init(blockBytes: 2 << 10, maxSegmentBytes: 6 << 10))
+        try writer.openShard(ShardInfo.defaultShardID, dedupe: .eventID)
+        let kept = try #require(lines.last)
+        #expect(try TestArchive.append([kept], to: writer, shard: ShardInfo.defaultShardID) == [.duplicate], "loads the shard's keys")
+        let report = try writer.prune(now: RetentionTests.start + 400 * RetentionTests.day)
+        #expect(!report.deleted.isEmpty)
+        let remaining = try archive.records()
+        #expect(try archive.catalog.eventIDIndexKeyBytes() == Int64(remaining.count * 16), "the deleted records' keys are gone from the catalog")
+        let gone = try #require(lines.first { !Set(remaining).contains($0) })
+        #expect(try TestArchive.append([gone, kept], to: writer, shard: ShardInfo.defaultShardID) == [.accepted, .duplicate])
+        #expect(try writer.commit() == 1)
+    }
+
+    /// The keys a catalog from before v6 holds live in `event_id_keys`, not in per-block lists.
+    func moveKeysToMigratedTable(_ archive: TestArchive) throws {
+        try archive.catalog.database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO event_id_keys (shard_id, key)
+                    SELECT b.shard_id, substr(e.keys, 16 * n.i + 1, 16) FROM block_event_ids e JOIN blocks b ON b.id = e.block_id
+                    JOIN (WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < 1000) SELECT i FROM c) n
+                    ON 16 * n.i < length(e.keys)
+                    """
+            )
+            try db.execute(sql: "DELETE FROM block_event_ids")
+        }
+    }
+
+    /// A catalog written by the v5 schema (one row per decoded eventID) keeps recognising its records after v6.
+    @Test func aV5CatalogKeepsDeduplicatingAfterTheMigration() throws {
+        let directory = try TemporaryDirectory("v5-catalog")
+        let layout = StorageLayout(root: directory.path + "/storage")
+        try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
+        let ids = [Self.hex, Self.hex.uppercased(), "event-1", "A\u{e9}"]
+        do {
+            let v5 = try DatabaseQueue(path: layout.catalogPath)
+            try CatalogSchema.migrator.migrate(v5, upTo: "v5: block key filters")
+            try v5.write { db in
+                try db.execute(sql: "INSERT INTO streams (id, name, source, created_at) VALUES (1, 'orders', 'file', 0)")
+                try db.execute(
+                    sql: "INSERT INTO shards (id, stream_id, shard_id, dedupe, created_at) VALUES (1, 1, ?, 'event-id', 0)",
+                    arguments: [ShardInfo.defaultShardID]
+                )
+                for id in ids {
+                    try db.execute(sql: "INSERT INTO event_ids (shard_id, event_id) VALUES (1, ?)", arguments: [Data(id.utf8)])
+                }
+            }
+        }
+        let catalog = try Catalog(path: layout.catalogPath)
+        #expect(try catalog.eventIDIndexKeyBytes() == Int64(ids.count * 16))
+        let writer = try StreamWriter(layout: layout, catalog: catalog, streamName: "orders")
+        try writer.openShard(ShardInfo.defaultShardID, dedupe: .eventID)
+        let lines = SampleFiles.lines(records: ids.count + 2, shards: 1)
+        let known = zip(lines, ids).map { withID($0, $1) }
+        #expect(try TestArchive.append(known, to: writer, shard: ShardInfo.defaultShardID).allSatisfy { $0 == .duplicate })
+        let new = [withID(lines[ids.count], Self.hex.replacingOccurrences(of: "0", with: "f")), withID(lines[ids.count + 1], "event-2")]
+        #expect(try TestArchive.append(new, to: writer, shard: ShardInfo.defaultShardID) == [.accepted, .accepted])
+        #expect(try writer.commit() == 2)
+        let tables = try catalog.database.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+        #expect(!tables.contains("event_ids"), "the old table is gone")
+    }
+
+    func withID(_ line: String, _ id: String) -> String {
+        let start = line.range(of: "\"eventID\":\"")!.upperBound
+        let end = line[start...].firstIndex(of: "\"")!
+        return line.replacingCharacters(in: start..<end, with: id)
+    }
+}
