@@ -104,6 +104,9 @@ extension StreamVaultCommand {
                     arguments + ["--storage", global.storageDirectory, "--log-level", global.logLevel]
                 )
                 try command.validate()
+                guard command.config == nil else {
+                    throw ValidationError("it runs one stream's archiver; for several, run `streamvault archive --config FILE` beside the server.")
+                }
                 return command
             } catch {
                 throw ValidationError("--archive '\(archive ?? "")': \(StreamVaultCommand.Archive.message(for: error))")

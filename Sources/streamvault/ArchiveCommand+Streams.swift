@@ -1,0 +1,89 @@
+import AWSCore
+import ArchiveServer
+import ArchiveStore
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import StreamSources
+import UnixSignals
+
+extension StreamVaultCommand.Archive {
+    /// `--config` names every stream and its options: a single-stream option beside it would be ambiguous.
+    func validateConfigAlone() throws {
+        let given: [(String, Bool)] = [
+            ("--table", table != nil), ("--stream-arn", streamARN != nil), ("--kinesis-stream", kinesisStream != nil),
+            ("--stream", stream != nil), ("--region", region != nil), ("--profile", profile != nil),
+            ("--endpoint-url", endpointURL != nil), ("--once", once), ("--start-at", startAt != nil),
+            ("--metrics-port", metricsPort != nil), ("--poll-interval", pollInterval != nil),
+            ("--max-shard-readers", maxShardReaders != nil), ("--records-per-call", recordsPerCall != nil),
+        ]
+        let clashing = given.filter { $0.1 }.map { $0.0 }
+        guard clashing.isEmpty else {
+            throw ValidationError(
+                "--config takes every stream's options from the file, so \(clashing.joined(separator: ", ")) cannot be given with it: "
+                    + "put \(clashing.count == 1 ? "it" : "them") in the file (as \(clashing.map { "\"\($0.dropFirst(2))\"" }.joined(separator: ", ")), "
+                    + "for one stream or at the top level for all), or archive one stream without --config."
+            )
+        }
+    }
+
+    /// `archive --config FILE`: one ServiceGroup with the metrics endpoint and one supervisor running every stream's archiver.
+    func runStreams(configPath: String) async throws {
+        let logger = global.makeLogger("streamvault.archive")
+        let file: ArchiverConfigFile
+        do {
+            file = try ArchiverConfigFile.load(path: configPath, global: global)
+        } catch let error as ValidationError {
+            throw CLIError(code: .invalidInput, message: error.message)
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let metricsPort = file.metricsPort {
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            let serverLogger = logger
+            let server = ArchiveHTTPServer(configuration: .init(port: metricsPort), registry: registry, logger: logger) { port in
+                serverLogger.notice("Serving Prometheus metrics", metadata: ["sv.url": "http://127.0.0.1:\(port)/metrics"])
+            }
+            services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        // Every stream's AWS settings resolve before anything runs: a bad profile is a configuration error, not a failing stream.
+        let environments = try file.streams.map { try $0.awsEnvironment() }
+        let catalog = try file.streams[0].global.openCatalog(create: true)
+        let http = AWSJSONClient.makeHTTPClient()
+        let archivers = try zip(file.streams, environments).map { command, aws in
+            let name = try command.archiveStreamName()
+            var streamLogger = logger
+            streamLogger[metadataKey: "sv.stream"] = "\(name)"
+            streamLogger.debug("AWS environment", metadata: ["sv.aws": "\(aws)"])
+            return try command.makeArchiver(name: name, aws: aws, http: http, catalog: catalog, logger: streamLogger, supervised: true)
+        }
+        services.append(
+            .init(
+                service: ArchiverSupervisor(archivers: archivers, backoff: file.backoff),
+                successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup
+            )
+        )
+        var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(8)
+        let outcome: Result<Void, any Error>
+        do {
+            try await ServiceGroup(configuration: groupConfiguration).run()
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        try? await http.shutdown()
+        do {
+            try outcome.get()
+        } catch let error as ArchiverError {
+            throw CLIError(code: .archiverStopped, message: "streamvault archive: \(error.message)")
+        } catch let error as ServiceGroupError {
+            throw CLIError(code: .archiverStopped, message: "streamvault archive: \(error)")
+        }
+    }
+}
