@@ -139,11 +139,12 @@ struct ArchiveConfigTests {
                 until: [
                     #"streamvault_archiver_records{stream="Orders"} 21"#, #"streamvault_archiver_records{stream="cdc"} 5"#,
                     #"streamvault_archiver_stream_up{stream="Customers"} 0"#,
-                ]
+                ],
+                atLeast: [#"streamvault_archiver_stream_failures{stream="Customers"}"#: 2]
             )
             let elapsed = started.duration(to: .now)
             let failures = try #require(Self.value(#"streamvault_archiver_stream_failures{stream="Customers"}"#, in: metrics))
-            #expect(failures >= 1, "\(metrics)")
+            #expect(failures >= 2, "\(metrics)")
             // Equal jitter: failure k is followed by at least half of min(0.2 s * 2^(k-1), 1.6 s).
             var allowed = 1
             var waited = Duration.zero
@@ -185,6 +186,76 @@ struct ArchiveConfigTests {
             #expect(customers.map(Self.tableChange) == expectedOrders)
             let cdc = try await workspace.okAsync(["replay", "--stream", "cdc"]).lines
             #expect(cdc.map(Self.partitionKey) == (0..<5).map { "k\($0)" })
+        }
+    }
+
+    /// A stream whose writer lock another process holds, and one whose endpoint refuses connections: both are down and
+    /// retried while the third is archived; the locked one recovers once the other process exits, and SIGTERM stops
+    /// the process (status 0) while the unreachable one is still backing off.
+    @Test func aLockedStreamAndAnUnreachableEndpointDoNotStopTheOthers() async throws {
+        try await MotoServer.with { endpoint in
+            _ = try await MotoServer.python(ArchiveCommandTests.setup, [endpoint, "table", "Orders"])
+            _ = try await MotoServer.python(ArchiveCommandTests.setup, [endpoint, "kinesis", "orders-cdc"])
+            let workspace = try CLIWorkspace()
+            let dead = try DeadEndpoint(.refusesConnections)
+            let (holderPort, port) = (try await Self.freePort(), try await Self.freePort())
+            let holder = try CommandRunner.start(
+                try CommandRunner.streamvaultPath,
+                [
+                    "archive", "--table", "Orders", "--endpoint-url", endpoint, "--poll-interval", "0.2", "--metrics-port", String(holderPort),
+                    "--storage", workspace.storage,
+                ],
+                environment: MotoServer.environment
+            )
+            defer { if holder.process.isRunning { holder.kill() } }
+            _ = try await Self.scrape(holderPort, until: [#"streamvault_archiver_records{stream="Orders"} 21"#])
+
+            let config = try workspace.write(
+                "archiver.json",
+                [
+                    """
+                    {
+                      "endpoint-url": "\(endpoint)", "poll-interval": 0.2, "metrics-port": \(port),
+                      "retry": {"initial-seconds": 0.2, "max-seconds": 1},
+                      "streams": [
+                        {"table": "Orders"},
+                        {"kinesis-stream": "orders-cdc"},
+                        {"table": "Orders", "stream": "down", "endpoint-url": "http://127.0.0.1:\(dead.port)"}
+                      ]
+                    }
+                    """
+                ]
+            )
+            let archiver = try CommandRunner.start(
+                try CommandRunner.streamvaultPath,
+                ["archive", "--config", config, "--storage", workspace.storage],
+                environment: MotoServer.environment
+            )
+            defer { if archiver.process.isRunning { archiver.kill() } }
+            let metrics = try await Self.scrape(
+                port,
+                until: [
+                    #"streamvault_archiver_records{stream="orders-cdc"} 5"#, #"streamvault_archiver_stream_up{stream="Orders"} 0"#,
+                    #"streamvault_archiver_stream_up{stream="down"} 0"#,
+                ],
+                atLeast: [#"streamvault_archiver_stream_failures{stream="down"}"#: 1, #"streamvault_archiver_stream_failures{stream="Orders"}"#: 1]
+            )
+            #expect(metrics.contains(#"streamvault_archiver_stream_up{stream="orders-cdc"} 1"#), "\(metrics)")
+
+            holder.kill(SIGTERM)
+            #expect(await holder.finished().status == 0)
+            _ = try await Self.scrape(port, until: [#"streamvault_archiver_stream_up{stream="Orders"} 1"#])
+
+            let stopping = ContinuousClock.now
+            archiver.kill(SIGTERM)
+            let result = await archiver.finished()
+            #expect(result.status == 0, "\(result.stderr.suffix(3000))")
+            #expect(stopping.duration(to: .now) < .seconds(8), "SIGTERM during a back-off must not wait it out")
+            let lines = result.stderr.split(separator: "\n").filter { $0.contains("Archiving the stream failed") }
+            #expect(lines.contains { $0.contains("sv.stream=Orders") && $0.contains("locked") }, "\(lines)")
+            #expect(lines.contains { $0.contains("sv.stream=down") && $0.contains("sv.aws.error=connection") }, "\(lines)")
+            #expect(!lines.contains { $0.contains("sv.stream=orders-cdc") }, "\(lines)")
+            #expect(try await workspace.okAsync(["replay", "--stream", "Orders"]).lines.count == 21)
         }
     }
 
@@ -237,17 +308,22 @@ struct ArchiveConfigTests {
         )
     }
 
-    /// Scrapes /metrics every 200 ms until it contains every line of `wanted` (or 60 s pass); returns the last scrape.
-    static func scrape(_ port: Int, until wanted: [String]) async throws -> String {
+    /// Scrapes /metrics every 200 ms until it contains every line of `wanted` and every sample of `atLeast` has at
+    /// least its value (or 60 s pass); returns the last scrape.
+    static func scrape(_ port: Int, until wanted: [String], atLeast: [String: Double] = [:]) async throws -> String {
         let scrape = "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=2).read().decode())"
         var metrics = ""
+        func missing() -> [String] {
+            wanted.filter { !metrics.contains($0) }
+                + atLeast.filter { (value($0.key, in: metrics) ?? -1) < $0.value }.map { "\($0.key) >= \($0.value)" }
+        }
         for _ in 0..<300 {
             let scraped = try? await CommandRunner.python(scrape, ["http://127.0.0.1:\(port)/metrics"])
             metrics = scraped.map { String(decoding: $0, as: UTF8.self) } ?? ""
-            if wanted.allSatisfy({ metrics.contains($0) }) { return metrics }
+            if missing().isEmpty { return metrics }
             try await Task.sleep(for: .milliseconds(200))
         }
-        Issue.record("metrics never showed \(wanted.filter { !metrics.contains($0) }): \(metrics.prefix(3000))")
+        Issue.record("metrics never showed \(missing()): \(metrics.prefix(3000))")
         return metrics
     }
 

@@ -13,7 +13,7 @@ import Synchronization
 /// | `streamvault.archiver.errors` | counter | stream, code | AWS errors that reached the archiver (after the client's retries) |
 /// | `streamvault.archiver.commits` | counter | stream | fsync + catalog transactions |
 /// | `streamvault.archiver.shard_readers` | gauge | stream | shards read at once in the current round |
-/// | `streamvault.archiver.stream_up` | gauge | stream | 1 while the stream is read, 0 after its run failed (until it reads again) |
+/// | `streamvault.archiver.stream_up` | gauge | stream | 1 while the stream is read; 0 before it was found, and after its run failed until it reads again |
 /// | `streamvault.archiver.stream_failures` | counter | stream | runs that failed, and outages retried inside a run |
 public final class ArchiverMetrics: Sendable {
     let stream: String
