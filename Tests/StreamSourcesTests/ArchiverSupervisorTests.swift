@@ -1,3 +1,4 @@
+import AWSCore
 import ArchiveStore
 import Foundation
 import Logging
@@ -112,6 +113,54 @@ struct ArchiverSupervisorTests {
             #expect(clock.sleeps.isEmpty)
             #expect(try archivedRecords(storage: storage.path, stream: "orders").count == 5)
         }
+    }
+
+    /// Single-stream mode waits out an outage inside the run: `stream_up` goes 1, 0 during the outage, 1 again once a
+    /// round reads, and the outage counts as a failure.
+    @Test func anOutageInsideARunShowsAsDownThenUpAgain() async throws {
+        let storage = try TemporaryDirectory("archiver-outage")
+        let openShard = #"""
+            {"StreamDescription":{"StreamArn":"\#(ArchiverScriptedTests.arn)","StreamStatus":"ENABLED","TableName":"orders","Shards":[{"ShardId":"shardId-0002","SequenceNumberRange":{"StartingSequenceNumber":"100"}}]}}
+            """#
+        let metrics = TestMetrics()
+        let events = Reported<[String]>()
+        _ = try await ScriptedServer.run([
+            .ok(openShard),
+            .ok(#"{"ShardIterator":"it-1"}"#),
+            .html500,  // the outage: the client gives up (no retries here), the run waits and tries again
+            .ok(#"{"ShardIterator":"it-2"}"#),
+            .ok(#"{"Records":[\#(ArchiverScriptedTests.record)],"NextShardIterator":"it-3"}"#),
+            .ok(#"{"Records":[],"NextShardIterator":"it-4"}"#),  // from here on: caught up, polling
+        ]) { endpoint in
+            let aws = try LocalAWS(endpoint, retry: .none)
+            let layout = StorageLayout(root: storage.path)
+            let service = ArchiverService(
+                source: .dynamoDBStream(ArchiverScriptedTests.arn, streams: aws.streams),
+                configuration: ArchiverConfiguration(streamName: "orders", pollInterval: .milliseconds(20)),
+                layout: layout,
+                catalog: try Catalog(path: layout.catalogPath),
+                metrics: ArchiverMetrics(stream: "orders", factory: metrics),
+                events: { event in
+                    switch event {
+                    case .reading: events.append("reading")
+                    case .retrying(let error, let failures, _): events.append("retrying \(error.code) \(failures)")
+                    default: break
+                    }
+                }
+            )
+            let group = ServiceGroup(services: [service], logger: Logger(label: "test"))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                try await waitUntil {
+                    (try? archivedRecords(storage: storage.path, stream: "orders").count) == 1 && events.current?.last == "reading"
+                }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
+        #expect(events.current == ["reading", "retrying serviceUnavailable 1", "reading"])
+        try #expect(metrics.expectGauge("streamvault.archiver.stream_up", [("stream", "orders")]).values == [1, 0, 1])
+        try #expect(metrics.expectCounter("streamvault.archiver.stream_failures", [("stream", "orders")]).totalValue == 1)
     }
 }
 
