@@ -51,7 +51,13 @@ extension StreamVaultCommand.Archive {
             services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
         }
         // Every stream's AWS settings resolve before anything runs: a bad profile is a configuration error, not a failing stream.
-        let environments = try file.streams.map { try $0.awsEnvironment() }
+        let environments = try file.streams.enumerated().map { index, command in
+            do {
+                return try command.awsEnvironment()
+            } catch let error as CLIError {
+                throw CLIError(code: error.code, message: "\(configPath): streams[\(index)]: \(error.message)")
+            }
+        }
         let catalog = try file.streams[0].global.openCatalog(create: true)
         let http = AWSJSONClient.makeHTTPClient()
         let archivers = try zip(file.streams, environments).map { command, aws in

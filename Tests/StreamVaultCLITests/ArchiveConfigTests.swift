@@ -98,6 +98,23 @@ struct ArchiveConfigTests {
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }
 
+    /// An AWS profile that cannot be resolved is a configuration error naming the entry; `serve --archive` takes one stream only.
+    @Test func anUnknownProfileNamesItsEntryAndServeArchiveRefusesAConfig() async throws {
+        let workspace = try CLIWorkspace()
+        let path = try workspace.write(
+            "archiver.json",
+            [#"{"region": "us-east-1", "streams": [{"table": "A"}, {"table": "B", "profile": "no-such-profile"}]}"#]
+        )
+        let environment = MotoServer.environment.merging(["AWS_CONFIG_FILE": path + ".none", "AWS_SHARED_CREDENTIALS_FILE": path + ".none"]) { $1 }
+        let result = try await workspace.runAsync(["archive", "--config", path], environment: environment)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("archiver.json: streams[1]: ") && result.stderr.contains("no-such-profile"), "\(result.stderr)")
+
+        let serve = try await workspace.runAsync(["serve", "--archive", "--config \(path)"])
+        #expect(serve.status == 64, "\(serve.stderr)")
+        #expect(serve.stderr.contains("streamvault archive --config FILE"), "\(serve.stderr)")
+    }
+
     /// Three streams in one process, one of them a table that does not exist yet: the other two are archived exactly,
     /// the broken one is down in /metrics with failures counted no faster than the back-off allows, and it recovers
     /// once the table is created, without a restart. SIGTERM then stops everything with status 0.
