@@ -115,6 +115,47 @@ struct ArchiverSupervisorTests {
         }
     }
 
+    /// Beside a long-running stream, a failing `once` stream is retried until it has drained, then stops (no error).
+    @Test func aOnceStreamBesideALongRunningOneIsRetriedUntilItDrains() async throws {
+        try await MotoServer.with { endpoint in
+            _ = try await MotoServer.python(ArchiverScripts.boto, ["table", endpoint, "orders"])
+            let aws = try LocalAWS(endpoint)
+            let storage = try TemporaryDirectory("supervisor-mixed")
+            let layout = StorageLayout(root: storage.path)
+            let catalog = try Catalog(path: layout.catalogPath)
+            let clock = TestClock()
+            let failures = Reported<[Int]>()
+            let drained = Reported<ArchiveSummary>()
+            let archivers = [("orders", false), ("late", true)].map { table, once in
+                ArchiverService(
+                    source: .dynamoDBTable(table, dynamoDB: aws.dynamoDB, streams: aws.streams),
+                    configuration: ArchiverConfiguration(streamName: table, once: once, pollInterval: .milliseconds(50), retriesOutagesInRun: false),
+                    layout: layout,
+                    catalog: catalog,
+                    report: { summary in if once { drained.set(summary) } },
+                    events: { event in if case .runFailed(_, let count, let retryIn) = event, retryIn != nil { failures.append(count) } }
+                )
+            }
+            let group = ServiceGroup(services: [ArchiverSupervisor(archivers: archivers, clock: clock)], logger: Logger(label: "test"))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                try await waitUntil { (failures.current ?? []).count >= 3 }
+                #expect(drained.current == nil)
+                _ = try await MotoServer.python(ArchiverScripts.boto, ["table", endpoint, "late"])
+                // The once stream stops by itself once it has read what the new table's stream holds.
+                try await waitUntil { drained.current != nil }
+                let afterDrain = failures.current?.count
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(failures.current?.count == afterDrain, "a drained once stream is not started again")
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            #expect(clock.sleeps.count == failures.current?.count)
+            #expect(drained.current?.stream == "late")
+            #expect(try Catalog(path: layout.catalogPath).stream(named: "late") != nil)
+        }
+    }
+
     /// Single-stream mode waits out an outage inside the run: `stream_up` goes 1, 0 during the outage, 1 again once a
     /// round reads, and the outage counts as a failure.
     @Test func anOutageInsideARunShowsAsDownThenUpAgain() async throws {
@@ -165,10 +206,10 @@ struct ArchiverSupervisorTests {
 }
 
 /// Polls `condition` every 50 ms for up to a minute.
-private func waitUntil(_ condition: () throws -> Bool) async throws {
+private func waitUntil(sourceLocation: SourceLocation = #_sourceLocation, _ condition: () throws -> Bool) async throws {
     for _ in 0..<1200 {
         if try condition() { return }
         try await Task.sleep(for: .milliseconds(50))
     }
-    Issue.record("condition not met within a minute")
+    Issue.record("condition not met within a minute", sourceLocation: sourceLocation)
 }

@@ -7,8 +7,9 @@ import Synchronization
 /// after a jittered exponential back-off, from its checkpoints, while the others go on.
 ///
 /// Returns when every archiver returned: at graceful shutdown (each commits what it read), or, for archivers with
-/// ``ArchiverConfiguration/once``, once each is caught up. A `once` archiver that fails is not started again: the
-/// supervisor throws ``ArchiverError`` naming the failed streams after the others are done.
+/// ``ArchiverConfiguration/once``, once each is caught up. When every archiver has `once` (a drain job, e.g. from cron),
+/// one that fails is not started again: the supervisor throws ``ArchiverError`` naming the failed streams after the
+/// others are done. Beside long-running archivers, a failed `once` archiver is retried like the others until it is caught up.
 ///
 /// ```swift
 /// let supervisor = ArchiverSupervisor(archivers: [orders, customers], backoff: RetryBackoff(maximum: .seconds(300)))
@@ -42,9 +43,10 @@ public struct ArchiverSupervisor<C: Clock>: Service where C.Duration == Duration
     /// Runs every archiver until graceful shutdown (or, with `once`, until each is caught up or failed).
     /// - Throws: ``ArchiverError`` naming the `once` streams that failed.
     public func run() async throws {
+        let drainJob = archivers.allSatisfy(\.configuration.once)
         let failed = await withTaskGroup(of: String?.self) { group in
             for archiver in archivers {
-                group.addTask { await self.supervise(archiver) }
+                group.addTask { await self.supervise(archiver, retriesOnce: !drainJob) }
             }
             var failed: [String] = []
             for await stream in group { if let stream { failed.append(stream) } }
@@ -59,8 +61,9 @@ public struct ArchiverSupervisor<C: Clock>: Service where C.Duration == Duration
         }
     }
 
-    /// Runs one archiver again and again until it returns; returns its stream's name if it failed for good (`once`).
-    private func supervise(_ archiver: ArchiverService) async -> String? {
+    /// Runs one archiver again and again until it returns; returns its stream's name if it failed for good (`once`
+    /// without `retriesOnce`).
+    private func supervise(_ archiver: ArchiverService, retriesOnce: Bool) async -> String? {
         // Failures in a row: a run that got to read the stream starts the count again.
         let failures = FailureStreak()
         var watched = archiver
@@ -77,7 +80,7 @@ public struct ArchiverSupervisor<C: Clock>: Service where C.Duration == Duration
                 return nil
             } catch {
                 let count = failures.next()
-                if archiver.configuration.once {
+                if archiver.configuration.once && !retriesOnce {
                     events(.runFailed(error, failures: count, retryIn: nil))
                     return archiver.configuration.streamName
                 }
