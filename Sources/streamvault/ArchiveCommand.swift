@@ -47,7 +47,7 @@ extension StreamVaultCommand {
                   streamvault archive --kinesis-stream orders-cdc --stream orders --start-at 2026-01-01T00:00:00Z
                   streamvault archive --table Orders --once --endpoint-url http://127.0.0.1:5000     # cron, tests, moto
                   streamvault archive --table Orders --metrics-port 9464    # Prometheus text at http://127.0.0.1:9464/metrics
-                  streamvault archive --config archiver.json   # several streams in one process (docs/ARCHIVER-CONFIG.md)
+                  streamvault archive --config archiver.json    # several streams, one process
                 """
         )
 
