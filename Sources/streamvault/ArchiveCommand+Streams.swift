@@ -45,8 +45,10 @@ extension StreamVaultCommand.Archive {
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let serverLogger = logger
-            let server = ArchiveHTTPServer(configuration: .init(port: metricsPort), registry: registry, logger: logger) { port in
-                serverLogger.notice("Serving Prometheus metrics", metadata: ["sv.url": "http://127.0.0.1:\(port)/metrics"])
+            let host = file.metricsHost
+            let server = ArchiveHTTPServer(configuration: .init(host: host, port: metricsPort), registry: registry, logger: logger) { port in
+                let shown = host.contains(":") ? "[\(host)]" : host
+                serverLogger.notice("Serving Prometheus metrics", metadata: ["sv.url": "http://\(shown):\(port)/metrics"])
             }
             services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
         }

@@ -11,8 +11,10 @@ import StreamSources
 struct ArchiverConfigFile {
     /// The storage directory: `--storage`, else the file's `storage`, else $STREAMVAULT_STORAGE, else ./storage.
     let storage: String
-    /// Serve Prometheus metrics on 127.0.0.1 at this port.
+    /// Serve Prometheus metrics at this port.
     let metricsPort: Int?
+    /// ...on this address (default 127.0.0.1; the endpoint serves metrics and /healthz only).
+    let metricsHost: String
     /// The waits between a failed stream's runs.
     let backoff: RetryBackoff
     /// One `archive` command per stream, in the file's order.
@@ -63,6 +65,7 @@ struct ArchiverConfigFile {
     static let topLevelKeys: KeyValuePairs<String, ValueKind> = [
         "storage": .string,
         "metrics-port": .whole(0...65535),
+        "metrics-host": .string,
     ]
 
     /// Keys of `retry`.
@@ -106,6 +109,7 @@ struct ArchiverConfigFile {
         var defaults: [(key: String, value: JSONValue)] = []
         var storage: String?
         var metricsPort: Int?
+        var metricsHost = "127.0.0.1"
         var backoff = RetryBackoff()
         for key in top.keys.sorted() where key != "streams" && key != "retry" {
             guard let kind = topKinds[key] else {
@@ -116,6 +120,7 @@ struct ArchiverConfigFile {
             switch key {
             case "storage": storage = value.string
             case "metrics-port": metricsPort = value.number.map { Int($0) }
+            case "metrics-host": metricsHost = value.string ?? metricsHost
             default: defaults.append((key, value))
             }
         }
@@ -137,6 +142,9 @@ struct ArchiverConfigFile {
                 )
             }
             backoff = RetryBackoff(initial: .milliseconds(Int64(initial * 1000)), maximum: .milliseconds(Int64(maximum * 1000)))
+        }
+        if top["metrics-host"] != nil && metricsPort == nil {
+            throw fail("metrics-host", "needs \"metrics-port\" (the metrics endpoint is served only with a port)")
         }
         guard let streamsValue = top["streams"] else { throw fail("streams", "missing; expected an array of streams") }
         guard case .array(let entries) = streamsValue, !entries.isEmpty else {
@@ -188,6 +196,7 @@ struct ArchiverConfigFile {
         }
         self.storage = resolvedStorage
         self.metricsPort = metricsPort
+        self.metricsHost = metricsHost
         self.backoff = backoff
         self.streams = commands
     }

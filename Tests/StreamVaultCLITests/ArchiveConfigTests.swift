@@ -42,6 +42,10 @@ struct ArchiveConfigTests {
             message: "archiver.json: metrics-port: expected a whole number from 0 to 65535, got 70000"
         ),
         .init(
+            json: #"{"metrics-host": "0.0.0.0", "streams": [{"table": "A"}]}"#,
+            message: #"archiver.json: metrics-host: needs "metrics-port""#
+        ),
+        .init(
             json: #"{"streams": [{"table": "Orders"}, {"kinesis-stream": "Orders"}]}"#,
             message: "archiver.json: streams[1]: writes the archive stream 'Orders' like streams[0]"
         ),
@@ -131,7 +135,7 @@ struct ArchiveConfigTests {
                     {
                       "endpoint-url": "\(endpoint)",
                       "poll-interval": 0.2,
-                      "metrics-port": \(port),
+                      "metrics-port": \(port), "metrics-host": "127.0.0.1",
                       "retry": {"initial-seconds": 0.2, "max-seconds": 1.6},
                       "streams": [
                         {"table": "Orders"},
