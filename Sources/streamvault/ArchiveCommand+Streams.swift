@@ -52,26 +52,13 @@ extension StreamVaultCommand.Archive {
             }
             services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
         }
-        // Every stream's AWS settings resolve before anything runs: a bad profile is a configuration error, not a failing stream.
-        let environments = try file.streams.enumerated().map { index, command in
-            do {
-                return try command.awsEnvironment()
-            } catch let error as CLIError {
-                throw CLIError(code: error.code, message: "\(configPath): streams[\(index)]: \(error.message)")
-            }
-        }
+        let environments = try Self.environments(of: file, configPath: configPath)
         let catalog = try file.streams[0].global.openCatalog(create: true)
         let http = AWSJSONClient.makeHTTPClient()
-        let archivers = try zip(file.streams, environments).map { command, aws in
-            let name = try command.archiveStreamName()
-            var streamLogger = logger
-            streamLogger[metadataKey: "sv.stream"] = "\(name)"
-            streamLogger.debug("AWS environment", metadata: ["sv.aws": "\(aws)"])
-            return try command.makeArchiver(name: name, aws: aws, http: http, catalog: catalog, logger: streamLogger, supervised: true)
-        }
+        let supervisor = try Self.makeSupervisor(file: file, environments: environments, http: http, catalog: catalog, logger: logger)
         services.append(
             .init(
-                service: ArchiverSupervisor(archivers: archivers, backoff: file.backoff),
+                service: supervisor,
                 successTerminationBehavior: .gracefullyShutdownGroup,
                 failureTerminationBehavior: .gracefullyShutdownGroup
             )
@@ -93,5 +80,51 @@ extension StreamVaultCommand.Archive {
         } catch let error as ServiceGroupError {
             throw CLIError(code: .archiverStopped, message: "streamvault archive: \(error)")
         }
+    }
+
+    /// Every stream's AWS settings, resolved before anything runs: a bad profile is a configuration error naming its
+    /// entry, not a failing stream.
+    static func environments(of file: ArchiverConfigFile, configPath: String) throws -> [AWSEnvironment] {
+        try file.streams.enumerated().map { index, command in
+            do {
+                return try command.awsEnvironment()
+            } catch let error as CLIError {
+                throw CLIError(code: error.code, message: "\(configPath): streams[\(index)]: \(error.message)")
+            }
+        }
+    }
+
+    /// The supervisor of the file's streams (`archive --config`, and `serve --archive '--config FILE'` beside the server).
+    /// - Parameters:
+    ///   - file: The streams.
+    ///   - environments: Their AWS settings, in the same order (``environments(of:configPath:)``).
+    ///   - http: The HTTP client of the AWS calls (the caller shuts it down after the run).
+    ///   - catalog: The archive's catalog, opened for writing.
+    ///   - logger: Where the operator's events log (each stream's with `sv.stream`).
+    ///   - summaryOnStdout: With `once`, print each stream's summary on stdout (`serve` keeps stdout for its URL).
+    static func makeSupervisor(
+        file: ArchiverConfigFile,
+        environments: [AWSEnvironment],
+        http: HTTPClient,
+        catalog: Catalog,
+        logger: Logger,
+        summaryOnStdout: Bool = true
+    ) throws -> ArchiverSupervisor<ContinuousClock> {
+        let archivers = try zip(file.streams, environments).map { command, aws in
+            let name = try command.archiveStreamName()
+            var streamLogger = logger
+            streamLogger[metadataKey: "sv.stream"] = "\(name)"
+            streamLogger.debug("AWS environment", metadata: ["sv.aws": "\(aws)"])
+            return try command.makeArchiver(
+                name: name,
+                aws: aws,
+                http: http,
+                catalog: catalog,
+                logger: streamLogger,
+                summaryOnStdout: summaryOnStdout,
+                supervised: true
+            )
+        }
+        return ArchiverSupervisor(archivers: archivers, backoff: file.backoff)
     }
 }

@@ -102,8 +102,9 @@ struct ArchiveConfigTests {
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }
 
-    /// An AWS profile that cannot be resolved is a configuration error naming the entry; `serve --archive` takes one stream only.
-    @Test func anUnknownProfileNamesItsEntryAndServeArchiveRefusesAConfig() async throws {
+    /// An AWS profile that cannot be resolved is a configuration error naming the entry; `serve --archive '--config FILE'`
+    /// refuses a metrics port of its own (the server has /metrics).
+    @Test func anUnknownProfileNamesItsEntryAndServeRefusesAMetricsPortOfItsOwn() async throws {
         let workspace = try CLIWorkspace()
         let path = try workspace.write(
             "archiver.json",
@@ -114,9 +115,10 @@ struct ArchiveConfigTests {
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("archiver.json: streams[1]: ") && result.stderr.contains("no-such-profile"), "\(result.stderr)")
 
-        let serve = try await workspace.runAsync(["serve", "--archive", "--config \(path)"])
+        let withPort = try workspace.write("metrics.json", [#"{"metrics-port": 9464, "streams": [{"table": "A"}]}"#])
+        let serve = try await workspace.runAsync(["serve", "--archive", "--config \(withPort)"])
         #expect(serve.status == 64, "\(serve.stderr)")
-        #expect(serve.stderr.contains("streamvault archive --config FILE"), "\(serve.stderr)")
+        #expect(serve.stderr.contains("metrics.json: metrics-port: the server serves the archivers' metrics at its own /metrics"), "\(serve.stderr)")
     }
 
     /// Three streams in one process, one of them a table that does not exist yet: the other two are archived exactly,
@@ -277,6 +279,34 @@ struct ArchiveConfigTests {
             #expect(lines.contains { $0.contains("sv.stream=down") && $0.contains("sv.aws.error=connection") }, "\(lines)")
             #expect(!lines.contains { $0.contains("sv.stream=orders-cdc") }, "\(lines)")
             #expect(try await workspace.okAsync(["replay", "--stream", "Orders"]).lines.count == 21)
+        }
+    }
+
+    /// `serve --archive '--config FILE'`: the server and every stream's archiver in one process, one /metrics.
+    @Test func serveRunsEveryStreamOfAConfigBesideTheServer() async throws {
+        try await MotoServer.with { endpoint in
+            _ = try await MotoServer.python(ArchiveCommandTests.setup, [endpoint, "table", "Orders"])
+            _ = try await MotoServer.python(ArchiveCommandTests.setup, [endpoint, "kinesis", "orders-cdc"])
+            let workspace = try CLIWorkspace()
+            let config = try workspace.write(
+                "archiver.json",
+                [
+                    #"{"endpoint-url": "\#(endpoint)", "poll-interval": 0.2, "retry": {"initial-seconds": 0.2, "max-seconds": 1}, "#
+                        + #""streams": [{"table": "Orders"}, {"kinesis-stream": "orders-cdc", "once": true}, {"table": "Missing"}]}"#
+                ]
+            )
+            let server = try await ServerProcess.start(
+                [try CommandRunner.streamvaultPath, "serve", "--port", "0", "--storage", workspace.storage, "--archive", "--config \(config)"],
+                environment: MotoServer.environment
+            )
+            try await server.serving {
+                let port = try #require(Int(server.url.split(separator: ":").last ?? ""))
+                _ = try await Self.scrape(
+                    port,
+                    until: [#"streamvault_archiver_records{stream="Orders"} 21"#, #"streamvault_archiver_records{stream="orders-cdc"} 5"#],
+                    atLeast: [#"streamvault_archiver_stream_failures{stream="Missing"}"#: 2]
+                )
+            }
         }
     }
 
