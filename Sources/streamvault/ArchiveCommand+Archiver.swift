@@ -14,20 +14,23 @@ extension StreamVaultCommand.Archive {
     ///   - catalog: The archive's catalog, opened for writing.
     ///   - logger: Where the service and the operator's events log.
     ///   - summaryOnStdout: With `--once`, print the run's summary on stdout (`serve` keeps stdout for its URL).
+    ///   - supervised: Run by an ``ArchiverSupervisor`` (`--config`): an outage ends the run, and the supervisor backs off.
     func makeArchiver(
         name: String,
         aws: AWSEnvironment,
         http: HTTPClient,
         catalog: Catalog,
         logger: Logger,
-        summaryOnStdout: Bool = true
+        summaryOnStdout: Bool = true,
+        supervised: Bool = false
     ) throws -> ArchiverService {
         var configuration = ArchiverConfiguration(
             streamName: name,
             once: once,
-            pollInterval: .milliseconds(Int64(pollInterval * 1000)),
+            pollInterval: .milliseconds(Int64((pollInterval ?? 1) * 1000)),
             batchLimit: recordsPerCall,
-            maxShardReaders: maxShardReaders
+            maxShardReaders: maxShardReaders,
+            retriesOutagesInRun: !supervised
         )
         if startAt != nil { configuration.startPosition = .atTimestamp(try startDate()) }
         let source: ArchiverSource

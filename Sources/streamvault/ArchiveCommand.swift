@@ -28,6 +28,9 @@ extension StreamVaultCommand {
                 everything readable now is archived. Exits non-zero with a message for what a retry cannot fix \
                 (no such table or stream, access denied, stream disabled); throttling and 5xx are retried with backoff.
 
+                With --config FILE it archives every stream the file names, each with its own options; a stream that \
+                fails is logged, shown as down in the metrics and retried with back-off while the others go on.
+
                 Credentials and region come from the usual chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/\
                 AWS_SESSION_TOKEN, AWS_PROFILE and ~/.aws/credentials + ~/.aws/config, AWS_REGION. \
                 --endpoint-url (or AWS_ENDPOINT_URL) points at an emulator such as moto.
@@ -45,10 +48,19 @@ extension StreamVaultCommand {
                   streamvault archive --kinesis-stream orders-cdc --stream orders --start-at 2026-01-01T00:00:00Z
                   streamvault archive --table Orders --once --endpoint-url http://127.0.0.1:5000     # cron, tests, moto
                   streamvault archive --table Orders --metrics-port 9464    # Prometheus text at http://127.0.0.1:9464/metrics
+                  streamvault archive --config archiver.json    # several streams, one process
                 """
         )
 
         @OptionGroup var global: GlobalOptions
+
+        @Option(
+            help: ArgumentHelp(
+                "Archive the streams this JSON file names, in one process (docs/ARCHIVER-CONFIG.md); instead of the single-stream options.",
+                valueName: "file"
+            )
+        )
+        var config: String?
 
         @Option(help: ArgumentHelp("Archive this DynamoDB table's current stream.", valueName: "name"))
         var table: String?
@@ -94,9 +106,9 @@ extension StreamVaultCommand {
 
         @Option(
             name: .customLong("poll-interval"),
-            help: ArgumentHelp("Seconds to wait between reads once every shard is caught up.", valueName: "seconds")
+            help: ArgumentHelp("Seconds to wait between reads once every shard is caught up (default 1).", valueName: "seconds")
         )
-        var pollInterval: Double = 1
+        var pollInterval: Double?
 
         @Option(
             name: .customLong("max-shard-readers"),
@@ -118,6 +130,11 @@ extension StreamVaultCommand {
 
         func validate() throws {
             try global.validateLogLevel()
+            if let config {
+                try validateConfigAlone()
+                _ = try ArchiverConfigFile.load(path: config, global: global)
+                return
+            }
             let sources = [table, streamARN, kinesisStream].compactMap { $0 }
             guard sources.count == 1 else { throw ValidationError("Pass exactly one of --table, --stream-arn or --kinesis-stream.") }
             do { try StorageLayout.validateStreamName(try archiveStreamName()) } catch let error as ValidationError { throw error } catch {
@@ -131,7 +148,9 @@ extension StreamVaultCommand {
                 }
                 _ = try startDate()
             }
-            guard pollInterval > 0, pollInterval <= 300 else { throw ValidationError("--poll-interval must be between 0 and 300 seconds.") }
+            if let pollInterval, !(pollInterval > 0 && pollInterval <= 300) {
+                throw ValidationError("--poll-interval must be between 0 and 300 seconds.")
+            }
             if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0-65535.") }
             if let maxShardReaders, !(1...1000).contains(maxShardReaders) { throw ValidationError("--max-shard-readers must be 1-1000.") }
             if let recordsPerCall, !(1...10_000).contains(recordsPerCall) {
@@ -169,6 +188,17 @@ extension StreamVaultCommand {
                     "Retention could not run; archiving goes on and retention is tried again in an hour",
                     metadata: ["sv.error": "\(error)"]
                 )
+            case .reading(let shards):
+                logger.info("Reading the stream", metadata: ["sv.shards": "\(shards)"])
+            case .runFailed(let error, let failures, let retryIn):
+                var metadata: Logger.Metadata = ["sv.error": "\(error)", "sv.failures": "\(failures)"]
+                if let aws = (error as? ArchiverError)?.underlying { metadata["sv.aws.error"] = "\(aws.code)" }
+                if let retryIn {
+                    metadata["sv.retry.seconds"] = "\(Double(retryIn.components.seconds) + Double(retryIn.components.attoseconds) / 1e18)"
+                    logger.error("Archiving the stream failed; trying again after a back-off while the other streams go on", metadata: metadata)
+                } else {
+                    logger.error("Archiving the stream failed; not retried with --once", metadata: metadata)
+                }
             case .retrying(let error, let failures, let action):
                 logger.warning(
                     "AWS calls failed after retries while \(action); trying again",
@@ -211,6 +241,10 @@ extension StreamVaultCommand {
         }
 
         func run() async throws {
+            if let config {
+                try await runStreams(configPath: config)
+                return
+            }
             let logger = global.makeLogger("streamvault.archive")
             let name = try archiveStreamName()
             let aws: AWSEnvironment

@@ -33,6 +33,7 @@ extension StreamVaultCommand {
                   curl -X POST http://127.0.0.1:8787/ingest/orders -d @lambda-event.json
                   streamvault serve --host 0.0.0.0 --auth sigv4 --access-keys keys.txt --read-only
                   streamvault serve --archive '--table Orders --region us-east-1'   # archiver and server, one process
+                  streamvault serve --archive '--config archiver.json'              # several streams (docs/ARCHIVER-CONFIG.md)
                 """
         )
 
@@ -67,7 +68,7 @@ extension StreamVaultCommand {
             name: .customLong("archive"),
             parsing: .unconditional,
             help: ArgumentHelp(
-                "Also archive a stream in this process: `streamvault archive`'s options as one argument, e.g. --archive '--table Orders'.",
+                "Also archive in this process: `streamvault archive`'s options as one argument, e.g. --archive '--table Orders' or --archive '--config archiver.json'.",
                 valueName: "options"
             )
         )
@@ -105,6 +106,9 @@ extension StreamVaultCommand {
                     arguments + ["--storage", global.storageDirectory, "--log-level", global.logLevel]
                 )
                 try command.validate()
+                if let config = command.config, try ArchiverConfigFile.load(path: config, global: command.global).metricsPort != nil {
+                    throw ValidationError("\(config): metrics-port: the server serves the archivers' metrics at its own /metrics; remove the key.")
+                }
                 return command
             } catch {
                 throw ValidationError("--archive '\(archive ?? "")': \(StreamVaultCommand.Archive.message(for: error))")
@@ -159,7 +163,27 @@ extension StreamVaultCommand {
                 .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup)
             ]
             var http: HTTPClient?
-            if archive != nil {
+            if archive != nil, let config = try archiveCommand().config {
+                // Several streams (`--archive '--config FILE'`): one supervisor, failing streams retried with back-off.
+                let file: ArchiverConfigFile
+                do {
+                    file = try ArchiverConfigFile.load(path: config, global: try archiveCommand().global)
+                } catch let error as ValidationError {
+                    throw CLIError(code: .invalidInput, message: error.message)
+                }
+                let environments = try StreamVaultCommand.Archive.environments(of: file, configPath: config)
+                let client = AWSJSONClient.makeHTTPClient()
+                http = client
+                let supervisor = try StreamVaultCommand.Archive.makeSupervisor(
+                    file: file,
+                    environments: environments,
+                    http: client,
+                    catalog: catalog,
+                    logger: logger,
+                    summaryOnStdout: false
+                )
+                services.append(.init(service: supervisor, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
+            } else if archive != nil {
                 let command = try archiveCommand()
                 let aws = try command.awsEnvironment()
                 let client = AWSJSONClient.makeHTTPClient()

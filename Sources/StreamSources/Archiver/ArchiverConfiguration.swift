@@ -23,6 +23,10 @@ public struct ArchiverConfiguration: Sendable {
     /// How often retention runs on the stream (``StreamWriter/prune(now:dryRun:)``, under the archiver's own writer
     /// lock): at start, then at this interval of the service's clock. Default 1 hour; `nil` never.
     public var pruneInterval: Duration?
+    /// Whether an outage (an AWS call still failing with a retryable error after the client's retries) is waited out
+    /// inside the run (default `true`), or ends the run with an ``ArchiverError`` so that an ``ArchiverSupervisor``
+    /// backs off and starts it again (`false`). With ``once`` an outage always ends the run.
+    public var retriesOutagesInRun: Bool
 
     /// Creates a configuration.
     /// - Parameters:
@@ -35,6 +39,7 @@ public struct ArchiverConfiguration: Sendable {
     ///   - writer: The writer's configuration; default ``WriterConfiguration/init(blockBytes:commitBytes:maxSegmentBytes:maxSegmentAge:compressionLevel:)``.
     ///   - maxShardReaders: Shards read at once; default every readable shard.
     ///   - pruneInterval: How often retention runs; default 1 hour, `nil` never.
+    ///   - retriesOutagesInRun: Wait out an outage inside the run; default `true`.
     public init(
         streamName: String,
         once: Bool = false,
@@ -44,7 +49,8 @@ public struct ArchiverConfiguration: Sendable {
         batchLimit: Int? = nil,
         writer: WriterConfiguration = WriterConfiguration(),
         maxShardReaders: Int? = nil,
-        pruneInterval: Duration? = .seconds(3600)
+        pruneInterval: Duration? = .seconds(3600),
+        retriesOutagesInRun: Bool = true
     ) {
         self.streamName = streamName
         self.once = once
@@ -55,5 +61,6 @@ public struct ArchiverConfiguration: Sendable {
         self.writer = writer
         self.maxShardReaders = maxShardReaders
         self.pruneInterval = pruneInterval
+        self.retriesOutagesInRun = retriesOutagesInRun
     }
 }

@@ -7,7 +7,7 @@ public struct ArchiverError: Error, Sendable, CustomStringConvertible {
     /// The bounded category of an ``ArchiverError``.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case awsCallFailed, invalidRecord
+            case awsCallFailed, invalidRecord, streamsFailed
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -16,6 +16,8 @@ public struct ArchiverError: Error, Sendable, CustomStringConvertible {
         public static let awsCallFailed = Code(.awsCallFailed)
         /// The source sent a record that is not a change record; nothing after it was archived.
         public static let invalidRecord = Code(.invalidRecord)
+        /// Streams run with `once` by an ``ArchiverSupervisor`` failed (each reported by an event); the others finished.
+        public static let streamsFailed = Code(.streamsFailed)
 
         /// The code's name, e.g. `awsCallFailed`.
         public var description: String { base.rawValue }

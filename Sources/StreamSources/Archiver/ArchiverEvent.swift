@@ -27,4 +27,10 @@ public enum ArchiverEvent: Sendable {
     /// Retention could not run (e.g. the audit log is damaged, so its holds cannot be trusted); archiving goes on
     /// and retention is tried again at the next interval.
     case pruneFailed(ArchiveError)
+    /// The stream was found and its shards listed: it is being read (at the start of a run, and again after an outage).
+    case reading(shards: Int)
+    /// A run ended with an error (no such table, stream disabled, access denied, the writer lock held elsewhere, an
+    /// outage under an ``ArchiverSupervisor``). The supervisor starts it again after `retryIn`, from the checkpoints;
+    /// `nil` when it does not (``ArchiverConfiguration/once``: the stream is reported failed).
+    case runFailed(any Error, failures: Int, retryIn: Duration?)
 }

@@ -13,6 +13,8 @@ import Synchronization
 /// | `streamvault.archiver.errors` | counter | stream, code | AWS errors that reached the archiver (after the client's retries) |
 /// | `streamvault.archiver.commits` | counter | stream | fsync + catalog transactions |
 /// | `streamvault.archiver.shard_readers` | gauge | stream | shards read at once in the current round |
+/// | `streamvault.archiver.stream_up` | gauge | stream | 1 while the stream is read; 0 before it was found, and after its run failed until it reads again |
+/// | `streamvault.archiver.stream_failures` | counter | stream | runs that failed, and outages retried inside a run |
 public final class ArchiverMetrics: Sendable {
     let stream: String
     let factory: any MetricsFactory
@@ -21,6 +23,8 @@ public final class ArchiverMetrics: Sendable {
     let duplicates: Counter
     let commits: Counter
     let readers: Gauge
+    let up: Gauge
+    let failures: Counter
     private let lags = Mutex<[String: Gauge]>([:])
     private let gapCounters = Mutex<[String: Counter]>([:])
     private let errorCounters = Mutex<[String: Counter]>([:])
@@ -38,6 +42,17 @@ public final class ArchiverMetrics: Sendable {
         duplicates = Counter(label: "streamvault.archiver.duplicates", dimensions: dimensions, factory: factory)
         commits = Counter(label: "streamvault.archiver.commits", dimensions: dimensions, factory: factory)
         readers = Gauge(label: "streamvault.archiver.shard_readers", dimensions: dimensions, factory: factory)
+        up = Gauge(label: "streamvault.archiver.stream_up", dimensions: dimensions, factory: factory)
+        failures = Counter(label: "streamvault.archiver.stream_failures", dimensions: dimensions, factory: factory)
+    }
+
+    /// The stream is read (1), or its run failed (0).
+    func streamUp(_ isUp: Bool) { up.record(isUp ? 1 : 0) }
+
+    /// The stream failed: down, and one more failure counted.
+    func streamFailed() {
+        up.record(0)
+        failures.increment()
     }
 
     func shardReaders(_ count: Int) { readers.record(count) }

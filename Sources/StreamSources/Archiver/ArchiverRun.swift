@@ -180,6 +180,14 @@ final class ArchiverRun<Record: Sendable>: Sendable {
         var listedAt: Duration?
         var needsListing = true
         var failures = 0
+        // Whether the stream is known to be read (reported once per run, and again after an outage).
+        var reading = false
+        func reportReading() {
+            guard !reading else { return }
+            reading = true
+            service.metrics.streamUp(true)
+            service.events(.reading(shards: shards.count))
+        }
         var pruneSchedule = PruneSchedule(interval: configuration.pruneInterval)
         while !shuttingDown {
             var progressed = false
@@ -203,6 +211,7 @@ final class ArchiverRun<Record: Sendable>: Sendable {
                     listedAt = service.elapsed()
                     needsListing = false
                     logger.debug("Listed shards", metadata: ["sv.shards": "\(shards.count)"])
+                    reportReading()
                 }
                 let lineage = Dictionary(shards.map { ($0.shardID, $0) }, uniquingKeysWith: { first, _ in first })
                 let plan = ShardPlanner.plan(shards: shards, drained: drained)
@@ -214,14 +223,17 @@ final class ArchiverRun<Record: Sendable>: Sendable {
                     needsListing = true
                 }
                 failures = 0
+                reportReading()
             } catch let error as AWSError {
                 service.metrics.error(code: error.code.description)
                 try await commit(writer)
-                guard error.isRetryable && !configuration.once else {
+                guard error.isRetryable && !configuration.once && configuration.retriesOutagesInRun else {
                     throw ArchiverError.permanent(error, stream: configuration.streamName, action: "reading")
                 }
                 // The client already retried with backoff; keep the service up and try again later from the checkpoints.
                 failures += 1
+                reading = false
+                service.metrics.streamFailed()
                 parked.withLock { $0.removeAll() }
                 logger.debug("Reading failed after retries; trying again", metadata: ["sv.error": "\(error)", "sv.failures": "\(failures)"])
                 service.events(.retrying(error, failures: failures, action: "reading"))

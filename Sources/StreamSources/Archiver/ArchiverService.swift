@@ -70,7 +70,8 @@ public struct ArchiverService: Service {
     let sleep: @Sendable (Duration) async throws -> Void
     let elapsed: @Sendable () -> Duration
     let report: @Sendable (ArchiveSummary) -> Void
-    let events: @Sendable (ArchiverEvent) -> Void
+    /// `var`: an ``ArchiverSupervisor`` watches the events of the archivers it runs.
+    var events: @Sendable (ArchiverEvent) -> Void
 
     /// Creates the service.
     /// - Parameters:
@@ -124,6 +125,15 @@ public struct ArchiverService: Service {
     /// - Returns: The run's summary.
     /// - Throws: As ``run()``.
     public func archive() async throws -> ArchiveSummary {
+        do {
+            return try await archiveStream()
+        } catch {
+            if !(error is CancellationError) { metrics.streamFailed() }
+            throw error
+        }
+    }
+
+    private func archiveStream() async throws -> ArchiveSummary {
         switch source.kind {
         case .dynamoDB(let api, let resolveARN, let table):
             let found = try await untilFoundOrStopped(action: "looking up the stream of \(table ?? "the table")") {
@@ -201,10 +211,11 @@ public struct ArchiverService: Service {
                 return nil
             } catch let error as AWSError {
                 metrics.error(code: error.code.description)
-                guard error.isRetryable && !configuration.once else {
+                guard error.isRetryable && !configuration.once && configuration.retriesOutagesInRun else {
                     throw ArchiverError.permanent(error, stream: configuration.streamName, action: action)
                 }
                 failures += 1
+                metrics.streamFailed()
                 logger.debug("Starting failed after retries; trying again", metadata: ["sv.error": "\(error)", "sv.failures": "\(failures)"])
                 events(.retrying(error, failures: failures, action: action))
                 let delay = configuration.pollInterval * min(failures * failures, 60)
