@@ -30,6 +30,7 @@ extension StreamVaultCommand.Archive {
             maxShardReaders: maxShardReaders
         )
         if startAt != nil { configuration.startPosition = .atTimestamp(try startDate()) }
+        configuration.writer = try writerConfiguration()
         let source: ArchiverSource
         if let table {
             source = .dynamoDBTable(

@@ -1,0 +1,68 @@
+import Foundation
+import StreamVaultTesting
+import Testing
+
+/// `archive --segments` against moto's S3: uploads at shutdown, evicts, replays through ranged GETs; a second node syncs.
+@Suite(.timeLimit(.minutes(3)))
+struct ObjectStoreCommandTests {
+    static let bucket = #"""
+        import sys, boto3
+        s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1")
+        if sys.argv[2] == "create":
+            s3.create_bucket(Bucket=sys.argv[3])
+        else:
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=sys.argv[3]):
+                for item in page.get("Contents", []):
+                    print(item["Key"])
+        """#
+
+    @Test func archiveUploadsEvictsAndAnotherNodeSyncsAndReplays() async throws {
+        try await MotoServer.with { endpoint in
+            _ = try await MotoServer.python(ArchiveCommandTests.setup, [endpoint, "table", "Orders"])
+            _ = try await MotoServer.python(Self.bucket, [endpoint, "create", "vault"])
+            let writer = try CLIWorkspace()
+            let archived = try await writer.runAsync(
+                ["archive", "--table", "Orders", "--once", "--endpoint-url", endpoint, "--segments", "s3://vault/sv", "--local-cache-bytes", "0"],
+                environment: MotoServer.environment
+            )
+            #expect(archived.status == 0, "\(archived.stderr)")
+            #expect(archived.stdoutText.contains("archived 21 records"), "\(archived.stdoutText)")
+
+            // Shutdown sealed the open segment and uploaded it with its index object; the local copy was evicted.
+            let keys = String(decoding: try await MotoServer.python(Self.bucket, [endpoint, "list", "vault"]), as: UTF8.self)
+                .split(separator: "\n").map(String.init)
+            let segmentKeys = keys.filter { $0.hasPrefix("sv/Orders/segments/") && $0.hasSuffix(".ndjson.zst") }
+            let indexKeys = keys.filter { $0.hasPrefix("sv/Orders/index/") && $0.hasSuffix(".json") }
+            #expect(!segmentKeys.isEmpty)
+            #expect(segmentKeys.count == indexKeys.count, "\(keys)")
+            #expect(try writer.segments("Orders").isEmpty)
+
+            // Replay on the writer node reads the evicted segments' blocks from the bucket.
+            let replay = try await writer.okAsync(["replay", "--stream", "Orders"], environment: MotoServer.environment)
+            #expect(replay.lines.count == 21)
+            let verify = try await writer.okAsync(["verify", "--deep"], environment: MotoServer.environment)
+            #expect(verify.stdoutText.contains("OK"), "\(verify.stdoutText)")
+            #expect(verify.stderr.contains("checked \(segmentKeys.count) bucket copies"), "\(verify.stderr)")
+
+            // A node with an empty storage directory syncs from the bucket and replays the same records.
+            let reader = try CLIWorkspace()
+            let sync = ["catalog", "sync", "--segments", "s3://vault/sv", "--endpoint-url", endpoint]
+            let synced = try await reader.okAsync(sync, environment: MotoServer.environment)
+            #expect(synced.stderr.contains("\(segmentKeys.count) segments added"), "\(synced.stderr)")
+            let replayed = try await reader.okAsync(["replay", "--stream", "Orders"])
+            #expect(replayed.lines == replay.lines)
+            let again = try await reader.okAsync(sync, environment: MotoServer.environment)
+            #expect(again.stderr.contains("0 segments added"), "\(again.stderr)")
+        }
+    }
+
+    @Test(arguments: [
+        ["--segments", "vault/prefix"], ["--segments", "s3://Bad_Bucket/x"], ["--local-cache-bytes", "100"],
+        ["--segments", "s3://vault/x", "--seal-interval", "0"],
+    ])
+    func rejectsBadBucketOptionsWithUsageStatus(_ extra: [String]) async throws {
+        let workspace = try CLIWorkspace()
+        let result = try await workspace.runAsync(["archive", "--table", "Orders", "--once"] + extra)
+        #expect(result.status == 64, "\(result.stderr)")
+    }
+}
