@@ -306,6 +306,28 @@ struct SegmentUploaderTests {
         #expect(throws: ArchiveError.self) { try BucketLocation(parsing: text) }
     }
 
+    /// With a bucket, an idle stream's segment is sealed once older than the seal interval (so it can be uploaded);
+    /// without one it stays open until the next record, as before.
+    @Test(arguments: [true, false])
+    func anIdleSegmentSealsAfterTheSealIntervalOnlyWithABucket(sealIdle: Bool) throws {
+        let archive = try TestArchive()
+        let clock = TestClock()
+        var configuration = WriterConfiguration(maxSegmentAge: .seconds(300))
+        configuration.sealIdleSegments = sealIdle
+        let writer = try archive.writer(configuration: configuration, clock: clock.wallClock)
+        try writer.openShard("s1", dedupe: .sequence)
+        try TestArchive.append(SampleFiles.lines(records: 3, shards: 1), to: writer, shard: "s1")
+        try writer.commit()
+        let stream = try archive.catalog.requireStream("orders")
+        clock.advance(by: .seconds(299))
+        try writer.commit()
+        #expect(try archive.catalog.openSegment(streamID: stream.id) != nil)
+        clock.advance(by: .seconds(2))
+        try writer.commit()
+        #expect((try archive.catalog.openSegment(streamID: stream.id) == nil) == sealIdle)
+        #expect(try archive.catalog.segmentsAwaitingUpload(streamID: stream.id).count == (sealIdle ? 1 : 0))
+    }
+
     @Test func keepsItsNodeIDAcrossRuns() throws {
         let archive = try TestArchive()
         let id = try NodeIdentity.load(archive.layout)

@@ -56,6 +56,56 @@ struct ObjectStoreCommandTests {
         }
     }
 
+    /// The long-running archiver seals at least every --seal-interval and uploads while it runs; SIGTERM seals and
+    /// uploads what is open, so a node that syncs afterwards replays everything the archiver took.
+    @Test func runningArchiverUploadsEverySealIntervalAndEverythingAtSIGTERM() async throws {
+        try await MotoServer.with { endpoint in
+            _ = try await MotoServer.python(ArchiveCommandTests.setup, [endpoint, "table", "Orders"])
+            _ = try await MotoServer.python(Self.bucket, [endpoint, "create", "vault"])
+            let writer = try CLIWorkspace()
+            let archiver = try CommandRunner.start(
+                try CommandRunner.streamvaultPath,
+                [
+                    "archive", "--table", "Orders", "--poll-interval", "0.2", "--endpoint-url", endpoint, "--segments", "s3://vault/sv",
+                    "--seal-interval", "2", "--storage", writer.storage,
+                ],
+                environment: MotoServer.environment
+            )
+            func indexObjects() async throws -> Int {
+                String(decoding: try await MotoServer.python(Self.bucket, [endpoint, "list", "vault"]), as: UTF8.self)
+                    .split(separator: "\n").filter { $0.hasPrefix("sv/Orders/index/") }.count
+            }
+            var uploaded = 0
+            for _ in 0..<60 where uploaded == 0 {
+                try await Task.sleep(for: .milliseconds(500))
+                uploaded = try await indexObjects()
+            }
+            #expect(uploaded >= 1, "nothing was uploaded while the archiver ran")
+            #expect(archiver.process.isRunning)
+
+            let more = #"""
+                import sys, boto3
+                ddb = boto3.client("dynamodb", endpoint_url=sys.argv[1])
+                for i in range(100, 105):
+                    ddb.put_item(TableName="Orders", Item={"pk": {"S": f"order#{i}"}, "total": {"N": "1"}})
+                """#
+            _ = try await MotoServer.python(more, [endpoint])
+            try await Task.sleep(for: .seconds(1))
+            archiver.kill(SIGTERM)
+            let result = await archiver.finished()
+            #expect(result.status == 0, "SIGTERM must end the archiver cleanly: \(result.stderr.suffix(2000))")
+
+            let local = try await writer.okAsync(["replay", "--stream", "Orders"])
+            #expect(local.lines.count == 26)
+            let reader = try CLIWorkspace()
+            try await reader.okAsync(
+                ["catalog", "sync", "--segments", "s3://vault/sv", "--endpoint-url", endpoint],
+                environment: MotoServer.environment
+            )
+            #expect(try await reader.okAsync(["replay", "--stream", "Orders"]).lines == local.lines)
+        }
+    }
+
     @Test(arguments: [
         ["--segments", "vault/prefix"], ["--segments", "s3://Bad_Bucket/x"], ["--local-cache-bytes", "100"],
         ["--segments", "s3://vault/x", "--seal-interval", "0"],
