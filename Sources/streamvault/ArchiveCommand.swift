@@ -305,6 +305,8 @@ extension StreamVaultCommand {
                 throw CLIError(code: .archiverStopped, message: "streamvault archive: \(error.message)")
             } catch let error as ServiceGroupError {
                 throw CLIError(code: .archiverStopped, message: "streamvault archive: \(error)")
+            } catch let error as ArchiveError where error.code == .objectStore {
+                throw CLIError(code: .archiverStopped, message: "streamvault archive: \(error.message)")
             }
         }
     }

@@ -106,6 +106,31 @@ struct ObjectStoreCommandTests {
         }
     }
 
+    /// The bucket is unreachable at shutdown: the run fails saying so, nothing is marked uploaded, and the next run
+    /// uploads what the first one sealed.
+    @Test func segmentsSealedWhileTheBucketIsMissingGoUpOnTheNextRun() async throws {
+        try await MotoServer.with { endpoint in
+            _ = try await MotoServer.python(ArchiveCommandTests.setup, [endpoint, "table", "Orders"])
+            let writer = try CLIWorkspace()
+            let archive = ["archive", "--table", "Orders", "--once", "--endpoint-url", endpoint, "--segments", "s3://vault/sv"]
+            let failed = try await writer.runAsync(archive, environment: MotoServer.environment)
+            #expect(failed.status != 0)
+            #expect(failed.stderr.contains("vault") && failed.stderr.contains("next start"), "\(failed.stderr)")
+            #expect(try writer.segments("Orders").count == 1)
+
+            _ = try await MotoServer.python(Self.bucket, [endpoint, "create", "vault"])
+            let again = try await writer.runAsync(archive, environment: MotoServer.environment)
+            #expect(again.status == 0, "\(again.stderr)")
+            let reader = try CLIWorkspace()
+            let synced = try await reader.okAsync(
+                ["catalog", "sync", "--segments", "s3://vault/sv", "--endpoint-url", endpoint],
+                environment: MotoServer.environment
+            )
+            #expect(synced.stderr.contains("1 segments added"), "\(synced.stderr)")
+            #expect(try await reader.okAsync(["replay", "--stream", "Orders"]).lines.count == 21)
+        }
+    }
+
     @Test(arguments: [
         ["--segments", "vault/prefix"], ["--segments", "s3://Bad_Bucket/x"], ["--local-cache-bytes", "100"],
         ["--segments", "s3://vault/x", "--seal-interval", "0"],

@@ -8,7 +8,8 @@ public import ServiceLifecycle
 /// Run it in the same ``ServiceGroup`` as the ``ArchiverService``, *before* it in the services list: graceful shutdown
 /// stops services in reverse order, so the archiver commits and closes its writer first; then this service seals the
 /// open segment (the writer lock is free by then) and uploads everything sealed, so SIGTERM leaves nothing on this
-/// disk only. Upload failures are reported through `failed` and retried on the next pass; archiving never stops for them.
+/// disk only. Upload failures are reported through `failed` and retried on the next pass; archiving never stops for
+/// them. Only a failure of that last pass ends the run with an error (what is not uploaded goes up on the next start).
 public struct SegmentUploadService: Service {
     public let uploader: SegmentUploader
     public let stream: String
@@ -59,11 +60,17 @@ public struct SegmentUploadService: Service {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
         guard !Task.isCancelled else { return }
-        // The archiver has stopped and closed its writer: seal what is open, then upload everything sealed.
-        _ = await pass {
+        // The archiver has stopped and closed its writer: seal what is open, then upload everything sealed. If that
+        // fails, the run ends with the error: the segments stay on this disk and go up on the next start.
+        do {
             try await sealOpenSegment()
             if !aborted { _ = try await uploader.abortInterruptedUploads(stream: stream) }
             try await uploadAndEvict()
+        } catch let error as ArchiveError {
+            throw ArchiveError(
+                code: error.code,
+                message: "\(error.message) The sealed segments not uploaded stay on this disk and are uploaded on the next start."
+            )
         }
     }
 
