@@ -306,6 +306,42 @@ struct SegmentUploaderTests {
         #expect(throws: ArchiveError.self) { try BucketLocation(parsing: text) }
     }
 
+    enum BucketDamage: String, CaseIterable, Sendable { case segmentMissing, segmentReplaced, indexMissing }
+
+    /// verify's remote check names each kind of damage to a bucket copy, and finds nothing on intact copies.
+    @Test(arguments: BucketDamage.allCases)
+    func remoteVerifyNamesDamagedBucketCopies(damage: BucketDamage) async throws {
+        let archive = try Self.archive()
+        try await MotoServer.with { endpoint in
+            let s3 = try Self.s3(endpoint)
+            try await s3.createBucket("vault")
+            let uploader = SegmentUploader(layout: archive.layout, catalog: archive.catalog, location: Self.location, s3: s3)
+            let uploaded = try await uploader.uploadPending(stream: "orders")
+            let verifier = RemoteVerifier(catalog: archive.catalog, source: RemoteBlockSource(location: Self.location, s3: s3))
+            let clean = try await verifier.verify(deep: true)
+            #expect(clean.checked == uploaded.count)
+            #expect(clean.findings.isEmpty, "\(clean.findings)")
+
+            let victim = uploaded[1]
+            switch damage {
+            case .segmentMissing: try await s3.deleteObject(bucket: "vault", key: victim.segmentKey)
+            case .segmentReplaced:
+                var bytes = try await s3.getObject(bucket: "vault", key: victim.segmentKey)
+                bytes[bytes.count / 2] ^= 0x20
+                _ = try await s3.upload(bucket: "vault", key: victim.segmentKey, body: Data(bytes), metadata: ["sha256": victim.sha256])
+            case .indexMissing: try await s3.deleteObject(bucket: "vault", key: victim.indexKey)
+            }
+            for deep in [false, true] {
+                let found = try await verifier.verify(deep: deep).findings
+                #expect(found.count == 1, "\(found)")
+                #expect(found.first?.segment == victim.fileName)
+                #expect(found.first?.isDamage == true)
+                #expect(found.first?.message.contains(damage == .indexMissing ? victim.indexKey : victim.segmentKey) == true)
+                if damage == .segmentReplaced && deep { #expect(found.first?.message.contains("SHA-256 of its bytes") == true) }
+            }
+        }
+    }
+
     /// With a bucket, an idle stream's segment is sealed once older than the seal interval (so it can be uploaded);
     /// without one it stays open until the next record, as before.
     @Test(arguments: [true, false])
