@@ -301,7 +301,7 @@ struct SegmentUploaderTests {
         #expect(location.prefix == prefix)
     }
 
-    @Test(arguments: ["vault/prefix", "s3://", "s3://UPPER/x", "s3://ab"])
+    @Test(arguments: ["vault/prefix", "s3://", "s3://UPPER/x", "s3://ab", "s3://vault/a//b", "s3://vault/./x", "s3://vault/a/../b"])
     func rejectsWhatIsNotABucketLocation(text: String) {
         #expect(throws: ArchiveError.self) { try BucketLocation(parsing: text) }
     }

@@ -33,6 +33,15 @@ public struct BucketLocation: Sendable, Equatable, CustomStringConvertible {
         }
         var prefix = parts.count > 1 ? String(parts[1]) : ""
         while prefix.hasSuffix("/") { prefix.removeLast() }
+        // SigV4 signs a normalized path: an empty, `.` or `..` part of a key would be signed as another key.
+        let prefixParts = prefix.split(separator: "/", omittingEmptySubsequences: false)
+        guard prefix.isEmpty || prefixParts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
+            throw ArchiveError(
+                code: .invalidArgument,
+                message:
+                    "--segments '\(text)': the prefix '\(prefix)' has an empty, '.' or '..' part; use something like s3://bucket/streamvault/prod."
+            )
+        }
         self.bucket = bucket
         self.prefix = prefix
     }
