@@ -40,6 +40,14 @@ struct ObjectStoreCommandTests {
             // Replay on the writer node reads the evicted segments' blocks from the bucket.
             let replay = try await writer.okAsync(["replay", "--stream", "Orders"], environment: MotoServer.environment)
             #expect(replay.lines.count == 21)
+            // So do history and export.
+            let history = try await writer.okAsync(["history", "--stream", "Orders", "--key", "pk=order#5"], environment: MotoServer.environment)
+            #expect(history.stdoutText.contains("order#5"), "\(history.stdoutText)")
+            let out = writer.directory.file("export")
+            try await writer.okAsync(
+                ["export", "--stream", "Orders", "--from", "2020-01-01", "--to", "2040-01-01", "--out", out],
+                environment: MotoServer.environment
+            )
             let verify = try await writer.okAsync(["verify", "--deep"], environment: MotoServer.environment)
             #expect(verify.stdoutText.contains("OK"), "\(verify.stdoutText)")
             #expect(verify.stderr.contains("checked \(segmentKeys.count) bucket copies"), "\(verify.stderr)")
@@ -51,6 +59,7 @@ struct ObjectStoreCommandTests {
             #expect(synced.stderr.contains("\(segmentKeys.count) segments added"), "\(synced.stderr)")
             let replayed = try await reader.okAsync(["replay", "--stream", "Orders"])
             #expect(replayed.lines == replay.lines)
+            #expect(try await reader.okAsync(["history", "--stream", "Orders", "--key", "pk=order#5"]).stdoutText == history.stdoutText)
             let again = try await reader.okAsync(sync, environment: MotoServer.environment)
             #expect(again.stderr.contains("0 segments added"), "\(again.stderr)")
         }
