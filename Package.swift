@@ -58,7 +58,8 @@ let package = Package(
         .target(
             name: "ArchiveStore",
             dependencies: [
-                "StreamModel", "CZstd",
+                "StreamModel", "CZstd", "AWSCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -160,7 +161,10 @@ let package = Package(
         .testTarget(name: "StreamModelTests", dependencies: ["StreamModel", "SampleData", "StreamVaultTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ArchiveStoreTests",
-            dependencies: ["ArchiveStore", "StreamModel", "SampleData", "StreamVaultTesting", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "ArchiveStore", "StreamModel", "SampleData", "StreamVaultTesting", "AWSCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

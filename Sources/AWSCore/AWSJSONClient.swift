@@ -251,10 +251,10 @@ public struct AWSJSONClient: Sendable {
         return AWSError(code: code, message: message, awsType: type, httpStatus: status)
     }
 
-    private struct TimedOut: Error {}
+    struct TimedOut: Error {}
 
     /// Runs `operation`, throwing ``TimedOut`` if it hasn't finished after `timeout` (real time: it bounds network I/O).
-    private static func withTimeout<T: Sendable>(
+    static func withTimeout<T: Sendable>(
         _ timeout: Duration,
         _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
@@ -270,7 +270,7 @@ public struct AWSJSONClient: Sendable {
         }
     }
 
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
+    static func nanoseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
     }

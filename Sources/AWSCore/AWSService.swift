@@ -53,8 +53,11 @@ public struct AWSService: Sendable, Hashable {
         environmentKey: "KINESIS"
     )
 
+    /// S3, for the object-store tier (REST, not JSON: only the signing name, host and endpoint variable apply; see ``S3Client``).
+    public static let s3 = AWSService(signingName: "s3", endpointPrefix: "s3", targetPrefix: "", jsonVersion: "", environmentKey: "S3")
+
     /// The services StreamVault knows, for reading their endpoint variables.
-    static let all: [AWSService] = [.dynamoDBStreams, .dynamoDB, .kinesis]
+    static let all: [AWSService] = [.dynamoDBStreams, .dynamoDB, .kinesis, .s3]
 
     /// The `Content-Type` of requests.
     public var contentType: String { "application/x-amz-json-\(jsonVersion)" }

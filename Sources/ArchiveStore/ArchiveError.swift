@@ -7,6 +7,7 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case locked, segmentCorrupt, catalogMismatch, io, invalidInput, unknownStream, unknownShard, compression, invalidArgument
             case catalogCorrupt, catalogOutdated, catalogMissing, auditLogDamaged
+            case objectStore
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -26,6 +27,8 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
         public static let auditLogDamaged = Code(.auditLogDamaged)
         /// A file operation failed.
         public static let io = Code(.io)
+        /// The bucket (S3 or compatible) refused or failed a request, or holds something other than what was uploaded.
+        public static let objectStore = Code(.objectStore)
         /// Input records are malformed.
         public static let invalidInput = Code(.invalidInput)
         /// No such stream in the archive.

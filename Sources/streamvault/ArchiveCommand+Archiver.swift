@@ -33,6 +33,7 @@ extension StreamVaultCommand.Archive {
             retriesOutagesInRun: !supervised
         )
         if startAt != nil { configuration.startPosition = .atTimestamp(try startDate()) }
+        configuration.writer = try writerConfiguration()
         let source: ArchiverSource
         if let table {
             source = .dynamoDBTable(

@@ -128,8 +128,44 @@ extension StreamVaultCommand {
         )
         var recordsPerCall: Int?
 
+        @Option(
+            name: .customLong("segments"),
+            help: ArgumentHelp(
+                "Upload sealed segments to this bucket location (s3://bucket/prefix; --endpoint-url applies). docs/SCALING.md.",
+                valueName: "s3-url"
+            )
+        )
+        var segments: String?
+
+        @Option(
+            name: .customLong("seal-interval"),
+            help: ArgumentHelp(
+                "With --segments: seal (and upload) the open segment at least this often, in seconds (default 300).",
+                valueName: "seconds"
+            )
+        )
+        var sealInterval: Double = 300
+
+        @Option(
+            name: .customLong("local-cache-bytes"),
+            help: ArgumentHelp(
+                "With --segments: keep at most this many bytes of uploaded segments on this disk (least recently read are evicted; "
+                    + "reads of evicted ones fetch just the blocks needed from the bucket). Default: keep all.",
+                valueName: "bytes"
+            )
+        )
+        var localCacheBytes: Int64?
+
         func validate() throws {
             try global.validateLogLevel()
+            if let segments {
+                do { _ = try BucketLocation(parsing: segments) } catch { throw ValidationError("\(error)") }
+            }
+            guard sealInterval >= 1, sealInterval <= 86_400 else { throw ValidationError("--seal-interval must be 1-86400 seconds.") }
+            if let localCacheBytes {
+                guard segments != nil else { throw ValidationError("--local-cache-bytes needs --segments: only uploaded segments are evicted.") }
+                guard localCacheBytes >= 0 else { throw ValidationError("--local-cache-bytes must be 0 or more.") }
+            }
             if let config {
                 try validateConfigAlone()
                 _ = try ArchiverConfigFile.load(path: config, global: global)
@@ -276,6 +312,10 @@ extension StreamVaultCommand {
             // Fails a refused connection at once (HTTPClient.shared waits out the timeout). Nothing below throws
             // before it is shut down after the run.
             let http = AWSJSONClient.makeHTTPClient()
+            // Before the archiver: graceful shutdown stops services in reverse order, so the uploader's last pass runs after it.
+            if let uploader = try makeSegmentUploadService(name: name, aws: aws, http: http, catalog: catalog, logger: logger) {
+                services.append(uploader)
+            }
             services.append(try makeArchiver(name: name, aws: aws, http: http, catalog: catalog, logger: logger))
             var groupConfiguration = ServiceGroupConfiguration(
                 services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
@@ -283,7 +323,8 @@ extension StreamVaultCommand {
                 logger: logger
             )
             // SIGTERM cancels calls in flight at once; this only bounds a shutdown that still hangs (systemd kills at 60 s).
-            groupConfiguration.maximumGracefulShutdownDuration = .seconds(8)
+            // With a bucket, the last seal and upload run after the archiver stops: allow them longer.
+            groupConfiguration.maximumGracefulShutdownDuration = segments == nil ? .seconds(8) : .seconds(50)
             let group = ServiceGroup(configuration: groupConfiguration)
             let outcome: Result<Void, any Error>
             do {
@@ -299,6 +340,8 @@ extension StreamVaultCommand {
                 throw CLIError(code: .archiverStopped, message: "streamvault archive: \(error.message)")
             } catch let error as ServiceGroupError {
                 throw CLIError(code: .archiverStopped, message: "streamvault archive: \(error)")
+            } catch let error as ArchiveError where error.code == .objectStore {
+                throw CLIError(code: .archiverStopped, message: "streamvault archive: \(error.message)")
             }
         }
     }

@@ -6,8 +6,13 @@ extension StreamVaultCommand {
     struct CatalogGroup: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "catalog",
-            abstract: "Maintain the catalog: rebuild it from the segment files, or migrate it.",
-            subcommands: [Rebuild.self, Migrate.self]
+            abstract: "Maintain the catalog: rebuild it from the segment files, sync it from a bucket, or migrate it.",
+            subcommands: [
+                Rebuild.self,
+                Migrate.self,
+                Sync.self,
+                Upload.self,
+            ]
         )
     }
 }

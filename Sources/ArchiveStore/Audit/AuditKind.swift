@@ -8,6 +8,10 @@ public struct AuditKind: Hashable, Sendable, CustomStringConvertible {
     public static let segmentSealed = AuditKind(rawValue: "segment-sealed")
     /// Retention deleted a sealed segment: details carry the cutoff, the retention and the hold check.
     public static let segmentDeleted = AuditKind(rawValue: "segment-deleted")
+    /// A sealed segment and its index object were uploaded to the bucket (details: file, key, sha256, etag, bytes).
+    public static let segmentUploaded = AuditKind(rawValue: "segment-uploaded")
+    /// The bucket copy of a segment retention deleted was deleted too, index object last (details: file, key, index_key).
+    public static let remoteSegmentDeleted = AuditKind(rawValue: "remote-segment-deleted")
     /// A legal hold was added (details: id, from, to, reason).
     public static let holdAdded = AuditKind(rawValue: "hold-added")
     /// A legal hold was removed (details: id).

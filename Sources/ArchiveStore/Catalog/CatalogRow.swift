@@ -105,12 +105,13 @@ public enum CatalogLimits {
     /// Segment file names as the writer makes them: `20261123T184000Z-1a2b3c4d.ndjson.zst`. Nothing else is
     /// ever opened, so a damaged row cannot point outside the storage directory.
     public static func isSegmentFileName(_ name: String) -> Bool {
+        // `<stamp>-<random>.ndjson.zst`, or `<stamp>-<node>-<random>.ndjson.zst` when a bucket is shared by several nodes.
         let bytes = Array(name.utf8)
-        guard bytes.count == 36, name.hasSuffix(".ndjson.zst") else { return false }
+        guard bytes.count == 36 || bytes.count == 45, name.hasSuffix(".ndjson.zst") else { return false }
         func digits(_ range: Range<Int>) -> Bool { bytes[range].allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
         func hex(_ range: Range<Int>) -> Bool { bytes[range].allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) } }
         return digits(0..<8) && bytes[8] == UInt8(ascii: "T") && digits(9..<15) && bytes[15] == UInt8(ascii: "Z") && bytes[16] == UInt8(ascii: "-")
-            && hex(17..<25)
+            && hex(17..<25) && (bytes.count == 36 || (bytes[25] == UInt8(ascii: "-") && hex(26..<34)))
     }
 }
 

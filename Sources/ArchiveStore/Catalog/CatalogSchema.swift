@@ -178,6 +178,30 @@ enum CatalogSchema {
             }
             try db.execute(sql: "DROP TABLE event_ids")
         }
+        // The object-store tier: whether each sealed segment is in the bucket (and its index object), and whether the
+        // local copy was evicted. NULL remote_state: on this disk only.
+        migrator.registerMigration("v7: remote segments") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE segments ADD COLUMN remote_state TEXT CHECK (remote_state IN ('uploaded', 'remote-only'));
+                    ALTER TABLE segments ADD COLUMN remote_etag TEXT;
+                    ALTER TABLE segments ADD COLUMN uploaded_at INTEGER;   -- epoch ms
+                    ALTER TABLE segments ADD COLUMN evicted_at INTEGER;    -- epoch ms: the local file was removed, reads go to the bucket
+                    CREATE TABLE remote_deletions (               -- segments retention removed whose bucket copy is still to delete
+                        stream_id INTEGER NOT NULL REFERENCES streams(id),
+                        file_name TEXT NOT NULL,
+                        requested_at INTEGER NOT NULL,            -- epoch ms
+                        PRIMARY KEY (stream_id, file_name)
+                    );
+                    -- Whoever removes a segment's row (retention), its bucket copy follows: the uploader deletes it, index last.
+                    CREATE TRIGGER remote_segment_removed AFTER DELETE ON segments WHEN OLD.remote_state IS NOT NULL
+                    BEGIN
+                        INSERT OR IGNORE INTO remote_deletions (stream_id, file_name, requested_at)
+                        VALUES (OLD.stream_id, OLD.file_name, CAST(strftime('%s', 'now') AS INTEGER) * 1000);
+                    END;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -15,6 +15,13 @@ public final class BlockReader {
     private var compressed: [UInt8] = []
     /// The records of the last block read: newline-terminated JSON lines.
     public private(set) var records: [UInt8] = []
+    /// Where blocks of segments that are not on this disk are read from (evicted, or known from `catalog sync`).
+    /// Default: the bucket of `<storage>/bucket.json`, looked up at the first such segment.
+    public var remote: RemoteBlockSource?
+    private var remoteLookedUp = false
+    private var remoteSegments: [Int64: (stream: String, segment: SegmentInfo)] = [:]
+    /// Blocks read from the bucket (ranged GETs) by this reader.
+    public private(set) var remoteBlocksRead = 0
 
     public init(layout: StorageLayout, catalog: Catalog) throws {
         self.layout = layout
@@ -30,9 +37,26 @@ public final class BlockReader {
     /// - Returns: the block's header as stored in the segment.
     @discardableResult
     public func read(_ block: BlockInfo) throws -> BlockHeader {
-        let file = try checkedFile(for: block)
-        try file.io.read(count: Int(block.length), at: Int(block.offset), into: &compressed)
-        let where_ = "block at byte \(block.offset) of segment '\(file.io.path)'"
+        let where_: String
+        if let found = try remoteSegment(for: block) {
+            let (stream, segment) = found
+            let (end, overflow) = block.offset.addingReportingOverflow(block.length)
+            guard !overflow, end <= segment.committedBytes, let remote else {
+                throw ArchiveError(
+                    code: .catalogCorrupt,
+                    message: "The catalog is damaged: table 'blocks', row \(block.id) places a block at bytes \(block.offset)+\(block.length) of "
+                        + "segment '\(segment.fileName)', past its committed length \(segment.committedBytes). Run `streamvault catalog sync` again."
+                )
+            }
+            try remote.read(stream: stream, fileName: segment.fileName, offset: block.offset, length: block.length, into: &compressed)
+            remoteBlocksRead += 1
+            where_ =
+                "block at byte \(block.offset) of segment '\(remote.location.segmentKey(stream: stream, fileName: segment.fileName))' in the bucket"
+        } else {
+            let file = try checkedFile(for: block)
+            try file.io.read(count: Int(block.length), at: Int(block.offset), into: &compressed)
+            where_ = "block at byte \(block.offset) of segment '\(file.io.path)'"
+        }
         return try compressed.withUnsafeBytes { bytes in
             guard let frame = SkippableFrame.parse(bytes), frame.magic == SkippableFrame.blockMagic else {
                 throw ArchiveError(
@@ -89,6 +113,25 @@ public final class BlockReader {
         return file
     }
 
+    /// The segment of `block` when it is to be read from the bucket: sealed, in the bucket, and its file not on this disk.
+    private func remoteSegment(for block: BlockInfo) throws -> (String, SegmentInfo)? {
+        if let known = remoteSegments[block.segmentID] { return known }
+        if files[block.segmentID] != nil { return nil }
+        guard let segment = try catalog.segment(id: block.segmentID), segment.state == .sealed,
+            let stream = try catalog.stream(id: block.streamID)
+        else { return nil }
+        guard !FileIO.exists(layout.segmentPath(stream: stream.name, fileName: segment.fileName)),
+            try catalog.remoteState(segmentID: segment.id)?.state != nil
+        else { return nil }
+        if remote == nil && !remoteLookedUp {
+            remoteLookedUp = true
+            remote = try RemoteBlockSource.configured(for: layout)
+        }
+        guard remote != nil else { return nil }
+        remoteSegments[block.segmentID] = (stream.name, segment)
+        return (stream.name, segment)
+    }
+
     /// Calls `body` with each record (without its newline) of the last block read.
     public func forEachRecord(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
         try records.withUnsafeBufferPointer { all in
@@ -106,6 +149,20 @@ public final class BlockReader {
     /// Path of a segment file by catalog id.
     public func segmentPath(_ segmentID: Int64, streamID: Int64) throws -> String {
         try file(for: segmentID, streamID: streamID).io.path
+    }
+
+    /// Sets the file's access time to now (its modification time stays): eviction removes the least recently read
+    /// segments first (``SegmentEviction``). Best effort: a read-only archive is still read.
+    static func markRead(_ path: String) {
+        #if os(Linux)
+        let now = Int((1 << 30) - 1)  // UTIME_NOW
+        let omit = Int((1 << 30) - 2)  // UTIME_OMIT
+        #else
+        let now = -1
+        let omit = -2
+        #endif
+        var times = [timespec(tv_sec: 0, tv_nsec: now), timespec(tv_sec: 0, tv_nsec: omit)]
+        _ = utimensat(AT_FDCWD, path, &times, 0)
     }
 
     private struct OpenSegment {
@@ -144,6 +201,7 @@ public final class BlockReader {
             for f in files.values { f.io.close() }
             files.removeAll()
         }
+        if segment.state == .sealed { Self.markRead(path) }
         let file = OpenSegment(io: io, segment: segment, size: size)
         files[segmentID] = file
         return file

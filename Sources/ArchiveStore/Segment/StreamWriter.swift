@@ -349,6 +349,7 @@ public final class StreamWriter {
                 try catalog.advanceCheckpoints(pendingCheckpoints)
                 markCheckpointsCommitted()
             }
+            if configuration.sealIdleSegments, let segment, segment.blockCount > 0, isTooOld(segment) { try sealCurrentSegment() }
             return 0
         }
         try rollSegmentIfDue(adding: pendingBytes.count)
@@ -509,11 +510,15 @@ public final class StreamWriter {
     private func rollSegmentIfDue(adding bytes: Int) throws {
         if let segment {
             let tooBig = segment.committedBytes + Int64(bytes) > Int64(configuration.maxSegmentBytes)
-            let tooOld = clock.nowMillis() - segment.createdAt >= Int64(configuration.maxSegmentAge.components.seconds * 1000)
-            guard segment.blockCount > 0 && (tooBig || tooOld) else { return }
+            guard segment.blockCount > 0 && (tooBig || isTooOld(segment)) else { return }
             try sealCurrentSegment()
         }
         try createSegment()
+    }
+
+    private func isTooOld(_ segment: SegmentInfo) -> Bool {
+        let age = configuration.maxSegmentAge.components
+        return clock.nowMillis() - segment.createdAt >= age.seconds * 1000 + age.attoseconds / 1_000_000_000_000_000
     }
 
     /// Seals the open segment if it holds records, all older than `cutoff`, and nothing waits for commit: an idle
@@ -543,7 +548,7 @@ public final class StreamWriter {
     private func createSegment() throws {
         guard segment == nil else { return }
         let now = clock.nowMillis()
-        let fileName = Self.segmentFileName(now: now)
+        let fileName = Self.segmentFileName(now: now, nodeID: configuration.nodeID)
         let header = try segmentHeaderBytes(fileName: fileName)
         // Row first: a crash before the file exists leaves an empty open segment that recovery recreates.
         let info = try catalog.createSegment(streamID: stream.id, fileName: fileName, committedBytes: Int64(header.count), now: now)
@@ -560,9 +565,11 @@ public final class StreamWriter {
         return bytes
     }
 
-    /// `20261123T184000Z-1a2b3c4d.ndjson.zst`: sortable by creation, unique without coordination.
-    static func segmentFileName(now: Int64) -> String {
-        "\(ISO8601Stamp.compact(now))-\(String(UInt32.random(in: .min ... .max), radix: 16).leftPadded(to: 8)).ndjson.zst"
+    /// `20261123T184000Z-1a2b3c4d.ndjson.zst`, or `20261123T184000Z-<node>-1a2b3c4d.ndjson.zst` with a node id:
+    /// sortable by creation, unique without coordination (across nodes sharing a bucket too).
+    static func segmentFileName(now: Int64, nodeID: String? = nil) -> String {
+        let random = String(UInt32.random(in: .min ... .max), radix: 16).leftPadded(to: 8)
+        return "\(ISO8601Stamp.compact(now))-\(nodeID.map { $0 + "-" } ?? "")\(random).ndjson.zst"
     }
 }
 

@@ -14,6 +14,12 @@ public struct WriterConfiguration: Sendable {
     /// Whether each block gets an item-key filter in the catalog (``BlockKeyFilter``). Default on; off only to
     /// measure what the filters cost (tools/bench-history).
     public var keyFilters = true
+    /// This node's id (``NodeIdentity``), put into new segment names so that several nodes writing one stream into
+    /// one bucket never pick the same name. Default `nil`: names without it, as before.
+    public var nodeID: String?
+    /// Whether a commit with nothing new seals a segment older than ``maxSegmentAge`` too. On when segments go to a
+    /// bucket (the seal interval bounds what lives on one disk only); off by default, where an idle segment stays open.
+    public var sealIdleSegments = false
 
     /// - Parameters:
     ///   - blockBytes: raw bytes per block, default 1 MiB.

@@ -246,6 +246,8 @@ final class ArchiverRun<Record: Sendable>: Sendable {
                 continue
             }
             if !progressed {
+                // Caught up: with a bucket, an idle segment still seals on time (WriterConfiguration.sealIdleSegments).
+                if configuration.writer.sealIdleSegments { try await commit(writer) }
                 try? await cancelWhenGracefulShutdown { [sleep = service.sleep, poll = configuration.pollInterval] in try await sleep(poll) }
             }
         }

@@ -1,0 +1,55 @@
+import AWSCore
+import ArchiveStore
+import AsyncHTTPClient
+import Logging
+import StreamSources
+
+extension StreamVaultCommand.Archive {
+    /// The writer configuration: with `--segments`, new segment names carry this node's id and segments seal at least
+    /// every `--seal-interval` (what exists on this disk only is bounded by it plus the upload time).
+    func writerConfiguration() throws -> WriterConfiguration {
+        var writer = WriterConfiguration()
+        guard segments != nil else { return writer }
+        writer.nodeID = try NodeIdentity.load(global.layout)
+        writer.maxSegmentAge = .milliseconds(Int64(sealInterval * 1000))
+        writer.sealIdleSegments = true
+        return writer
+    }
+
+    /// The uploader service of `--segments`, or `nil` without it.
+    func makeSegmentUploadService(
+        name: String,
+        aws: AWSEnvironment,
+        http: HTTPClient,
+        catalog: Catalog,
+        logger: Logger
+    ) throws
+        -> SegmentUploadService?
+    {
+        guard let segments else { return nil }
+        let location = try BucketLocation(parsing: segments)
+        // Readers of this storage directory (replay, export, serve) find evicted segments through it.
+        try BucketConfiguration(segments: location.description, endpointURL: endpointURL).save(global.layout)
+        let uploader = SegmentUploader(
+            layout: global.layout,
+            catalog: catalog,
+            location: location,
+            s3: S3Client(environment: aws, httpClient: http, logger: logger),
+            logger: logger
+        )
+        return SegmentUploadService(
+            uploader: uploader,
+            stream: name,
+            writer: try writerConfiguration(),
+            localCacheBytes: localCacheBytes,
+            uploaded: { segment in
+                logger.info(
+                    "Segment uploaded",
+                    metadata: ["sv.segment": "\(segment.fileName)", "sv.key": "\(segment.segmentKey)", "sv.bytes": "\(segment.bytes)"]
+                )
+            },
+            failed: { error in logger.warning("Segment upload failed; retrying on the next pass", metadata: ["sv.error": "\(error.message)"]) },
+            logger: logger
+        )
+    }
+}
