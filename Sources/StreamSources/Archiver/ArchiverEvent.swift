@@ -27,4 +27,6 @@ public enum ArchiverEvent: Sendable {
     /// Retention could not run (e.g. the audit log is damaged, so its holds cannot be trusted); archiving goes on
     /// and retention is tried again at the next interval.
     case pruneFailed(ArchiveError)
+    /// A shard lease was taken, lost or released (with a lease table).
+    case lease(LeaseEvent)
 }

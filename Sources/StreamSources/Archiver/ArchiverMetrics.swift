@@ -13,6 +13,10 @@ import Synchronization
 /// | `streamvault.archiver.errors` | counter | stream, code | AWS errors that reached the archiver (after the client's retries) |
 /// | `streamvault.archiver.commits` | counter | stream | fsync + catalog transactions |
 /// | `streamvault.archiver.shard_readers` | gauge | stream | shards read at once in the current round |
+/// | `streamvault.archiver.leases_held` | gauge | stream | shard leases this node holds (`--lease-table`) |
+/// | `streamvault.archiver.leases_taken` | counter | stream | leases taken because they were expired or unowned |
+/// | `streamvault.archiver.leases_stolen` | counter | stream | leases taken from a live owner to balance the load |
+/// | `streamvault.archiver.leases_lost` | counter | stream | leases this node stopped holding without releasing them |
 public final class ArchiverMetrics: Sendable {
     let stream: String
     let factory: any MetricsFactory
@@ -21,6 +25,10 @@ public final class ArchiverMetrics: Sendable {
     let duplicates: Counter
     let commits: Counter
     let readers: Gauge
+    let heldLeases: Gauge
+    let takenLeases: Counter
+    let stolenLeases: Counter
+    let lostLeases: Counter
     private let lags = Mutex<[String: Gauge]>([:])
     private let gapCounters = Mutex<[String: Counter]>([:])
     private let errorCounters = Mutex<[String: Counter]>([:])
@@ -38,7 +46,16 @@ public final class ArchiverMetrics: Sendable {
         duplicates = Counter(label: "streamvault.archiver.duplicates", dimensions: dimensions, factory: factory)
         commits = Counter(label: "streamvault.archiver.commits", dimensions: dimensions, factory: factory)
         readers = Gauge(label: "streamvault.archiver.shard_readers", dimensions: dimensions, factory: factory)
+        heldLeases = Gauge(label: "streamvault.archiver.leases_held", dimensions: dimensions, factory: factory)
+        takenLeases = Counter(label: "streamvault.archiver.leases_taken", dimensions: dimensions, factory: factory)
+        stolenLeases = Counter(label: "streamvault.archiver.leases_stolen", dimensions: dimensions, factory: factory)
+        lostLeases = Counter(label: "streamvault.archiver.leases_lost", dimensions: dimensions, factory: factory)
     }
+
+    func leasesHeld(_ count: Int) { heldLeases.record(count) }
+    func leaseTaken() { takenLeases.increment() }
+    func leaseStolen() { stolenLeases.increment() }
+    func leaseLost() { lostLeases.increment() }
 
     func shardReaders(_ count: Int) { readers.record(count) }
 
