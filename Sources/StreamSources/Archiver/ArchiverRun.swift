@@ -224,17 +224,22 @@ final class ArchiverRun<Record: Sendable>: Sendable {
         }
     }
 
-    /// Renews and takes leases every renewal interval until cancelled.
+    /// Renews leases every renewal interval and scans for leases to take twice as often, until cancelled.
     private func leaseLoop(_ coordinator: LeaseCoordinator, listed: [ShardLineage]) async throws {
         var listed = listed
+        var renewing = false
         while true {
-            try await service.sleep(coordinator.configuration.renewInterval)
-            listed = try await leaseRound(coordinator, listed: listed)
+            try await service.sleep(coordinator.configuration.renewInterval / 2)
+            // A round runs to its end even when the loop is cancelled at shutdown: a take or renewal the table
+            // accepted must be known here, or the lease would be left owned instead of released.
+            let round = Task { [listed, renewing] in try await self.leaseRound(coordinator, listed: listed, renewing: renewing) }
+            listed = try await round.value
+            renewing.toggle()
         }
     }
 
     /// One lease round (listing the shards first when due); retryable failures are reported and left to the next round.
-    private func leaseRound(_ coordinator: LeaseCoordinator, listed: [ShardLineage]?) async throws -> [ShardLineage] {
+    private func leaseRound(_ coordinator: LeaseCoordinator, listed: [ShardLineage]?, renewing: Bool = true) async throws -> [ShardLineage] {
         var shards = listed ?? []
         do {
             let due = leaseListingDue.withLock { due in
@@ -246,7 +251,7 @@ final class ArchiverRun<Record: Sendable>: Sendable {
                 state.leasesListed(at: service.elapsed())
             }
             // Once shutting down, only renew: what is held is released after the last commit.
-            try await coordinator.round(listed: shards, taking: !shuttingDown)
+            try await coordinator.round(listed: shards, taking: !shuttingDown, renewing: renewing)
         } catch let error as AWSError {
             service.metrics.error(code: error.code.description)
             guard error.isRetryable else {

@@ -6,8 +6,9 @@ import Synchronization
 /// Takes, renews, balances and releases one node's shard leases in a ``LeaseTable`` (KCL's algorithm), and tells
 /// the archiver which shards it may read.
 ///
-/// - Every ``LeaseConfiguration/renewInterval`` (``round(listed:)``) it renews the leases it holds, creates
-///   leases for new shards, scans the table and takes leases (``LeaseBalancer``).
+/// - Every ``LeaseConfiguration/renewInterval`` (``round(listed:taking:renewing:)``) it renews the leases it
+///   holds, creates leases for new shards, scans the table and takes leases (``LeaseBalancer``); halfway
+///   between, it scans and takes only, so a dead node's shards are taken at most half an interval after expiry.
 /// - A lease is expired when its counter has not moved for ``LeaseConfiguration/timeout`` as observed on this
 ///   node's own clock: no clocks of two nodes are ever compared.
 /// - This node may write a shard (``mayWrite(_:)``) only while its last successful renewal (timed when the
@@ -88,9 +89,10 @@ public final class LeaseCoordinator: Sendable {
     /// - Parameters:
     ///   - listed: The stream's shards as last listed.
     ///   - taking: Whether to take leases (`false` while shutting down: renew only).
+    ///   - renewing: Whether to renew (`false` for the scans between renewals, which see expiry sooner).
     /// - Throws: ``AWSError`` from the scan, creation or takes (renewal failures are handled per lease).
-    public func round(listed: [ShardLineage], taking: Bool = true) async throws {
-        try await renewAll()
+    public func round(listed: [ShardLineage], taking: Bool = true, renewing: Bool = true) async throws {
+        if renewing { try await renewAll() }
         guard taking else { return }
         var scanned = try await table.leases()
         let known = Set(scanned.map(\.shardID))
