@@ -1,6 +1,7 @@
 import AWSCore
 import AsyncHTTPClient
 import Foundation
+import MetricsTestKit
 import StreamModel
 import StreamSources
 import StreamVaultTesting
@@ -17,6 +18,7 @@ struct LeaseCoordinatorTests {
     struct Node {
         let name: String
         let clock = TestClock()
+        let metrics = TestMetrics()
         let coordinator: LeaseCoordinator
 
         init(_ name: String, table: LeaseTable, timeout: Duration = .seconds(3)) {
@@ -27,6 +29,7 @@ struct LeaseCoordinatorTests {
                 configuration: LeaseConfiguration(timeout: timeout, owner: name),
                 now: { clock.now.offset },
                 wallMillis: { clock.epochMillis },
+                metrics: ArchiverMetrics(stream: "orders", factory: metrics),
                 shuffle: { $0.sorted { $0.shardID < $1.shardID } }
             )
         }
@@ -123,6 +126,10 @@ struct LeaseCoordinatorTests {
             #expect(bGrant.resumeAfter == "100")
             try await b.coordinator.checkpoint(bGrant, to: "150")
             #expect(try await table.lease(shardID: grant.shard.shardID)?.checkpoint == "150")
+            #expect(try b.metrics.expectCounter("streamvault.archiver.leases_stolen", [("stream", "orders")]).totalValue == 1)
+            #expect(try b.metrics.expectCounter("streamvault.archiver.leases_taken", [("stream", "orders")]).totalValue == 7)
+            #expect(try b.metrics.expectGauge("streamvault.archiver.leases_held", [("stream", "orders")]).lastValue == 8)
+            #expect(try a.metrics.expectCounter("streamvault.archiver.leases_lost", [("stream", "orders")]).totalValue == 1)
         }
     }
 
