@@ -56,6 +56,22 @@ extension StreamVaultCommand.Archive {
                 api: KinesisClient(client: AWSJSONClient(service: .kinesis, environment: aws, httpClient: http, logger: logger))
             )
         }
+        var leases: ArchiverLeases?
+        if let leaseTable {
+            let timeout = try leaseTimeoutDuration()
+            // A renewal that hangs must not outlive the lease: the node would stop reading its shards anyway.
+            let client = AWSJSONClient(
+                service: .dynamoDB,
+                environment: aws,
+                httpClient: http,
+                configuration: .init(timeout: max(timeout / 2, .seconds(2))),
+                logger: logger
+            )
+            leases = ArchiverLeases(
+                table: LeaseTable(client: client, name: leaseTable, stream: name),
+                configuration: LeaseConfiguration(timeout: timeout)
+            )
+        }
         let printSummary = once && summaryOnStdout
         return ArchiverService(
             source: source,
@@ -66,7 +82,8 @@ extension StreamVaultCommand.Archive {
             report: { summary in
                 if printSummary { print(summary.description) } else { printError("streamvault archive: \(summary)") }
             },
-            events: { event in Self.log(event, logger) }
+            events: { event in Self.log(event, logger) },
+            leases: leases
         )
     }
 

@@ -41,6 +41,12 @@ extension StreamVaultCommand {
                   --stream-arn:     the same without DescribeTable
                   --kinesis-stream: kinesis:ListShards, kinesis:GetShardIterator, kinesis:GetRecords,
                                     kinesis:DescribeStreamSummary (+ kms:Decrypt if the stream is encrypted with a CMK)
+                  --lease-table:    dynamodb:DescribeTable, dynamodb:CreateTable (once), dynamodb:Scan, dynamodb:GetItem,
+                                    dynamodb:PutItem, dynamodb:UpdateItem on the lease table
+
+                Several machines: run the same command with --lease-table on each (each with its own --storage). \
+                They split the shards through leases in that DynamoDB table, balance when one joins, and take over \
+                the shards of one that stops renewing within --lease-timeout (docs/SCALING.md).
 
                 Examples:
                   streamvault archive --table Orders --region us-east-1
@@ -49,6 +55,7 @@ extension StreamVaultCommand {
                   streamvault archive --table Orders --once --endpoint-url http://127.0.0.1:5000     # cron, tests, moto
                   streamvault archive --table Orders --metrics-port 9464    # Prometheus text at http://127.0.0.1:9464/metrics
                   streamvault archive --config archiver.json    # several streams, one process
+                  streamvault archive --table Orders --lease-table streamvault-leases    # on each of several machines
                 """
         )
 
@@ -155,6 +162,22 @@ extension StreamVaultCommand {
             )
         )
         var localCacheBytes: Int64?
+            name: .customLong("lease-table"),
+            help: ArgumentHelp(
+                "Share the stream's shards with other archivers through this DynamoDB table (created if missing): each reads the shards it holds a lease on.",
+                valueName: "name"
+            )
+        )
+        var leaseTable: String?
+
+        @Option(
+            name: .customLong("lease-timeout"),
+            help: ArgumentHelp(
+                "With --lease-table: a lease not renewed for this long is taken over by another node, e.g. 10s (default), 3s, 1500ms.",
+                valueName: "duration"
+            )
+        )
+        var leaseTimeout: String?
 
         func validate() throws {
             try global.validateLogLevel()
@@ -189,6 +212,10 @@ extension StreamVaultCommand {
             }
             if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0-65535.") }
             if let maxShardReaders, !(1...1000).contains(maxShardReaders) { throw ValidationError("--max-shard-readers must be 1-1000.") }
+            if leaseTimeout != nil {
+                guard leaseTable != nil else { throw ValidationError("--lease-timeout works with --lease-table only.") }
+                _ = try leaseTimeoutDuration()
+            }
             if let recordsPerCall, !(1...10_000).contains(recordsPerCall) {
                 throw ValidationError("--records-per-call must be 1-10000 (DynamoDB Streams answers at most 1000).")
             }
@@ -235,12 +262,49 @@ extension StreamVaultCommand {
                 } else {
                     logger.error("Archiving the stream failed; not retried with --once", metadata: metadata)
                 }
+            case .lease(let event):
+                logLease(event, logger)
             case .retrying(let error, let failures, let action):
                 logger.warning(
                     "AWS calls failed after retries while \(action); trying again",
                     metadata: ["sv.error": "\(error)", "sv.failures": "\(failures)"]
                 )
             }
+        }
+
+        /// Lease changes at notice, with wall-clock milliseconds (`sv.at_ms`: when this node started or stopped reading).
+        static func logLease(_ event: LeaseEvent, _ logger: Logger) {
+            switch event {
+            case .taken(let shardID, let previousOwner, let stolen, let checkpoint, let readingFrom):
+                logger.notice(
+                    stolen ? "Took a shard lease from a busier node; reading it once that node has stopped" : "Took a shard lease",
+                    metadata: [
+                        "sv.shard.id": "\(shardID)", "sv.lease.previous_owner": "\(previousOwner ?? "-")", "sv.lease.checkpoint": "\(checkpoint)",
+                        "sv.lease.event": "taken", "sv.at_ms": "\(readingFrom)",
+                    ]
+                )
+            case .lost(let shardID, let reason, let at):
+                logger.warning(
+                    "Stopped reading a shard: \(reason)",
+                    metadata: ["sv.shard.id": "\(shardID)", "sv.lease.event": "lost", "sv.at_ms": "\(at)"]
+                )
+            case .released(let shardID, let at):
+                logger.notice("Released a shard lease", metadata: ["sv.shard.id": "\(shardID)", "sv.lease.event": "released", "sv.at_ms": "\(at)"])
+            }
+        }
+
+        /// `--lease-timeout`: seconds, or a number with `s` or `ms`.
+        func leaseTimeoutDuration() throws -> Duration {
+            guard let leaseTimeout else { return .seconds(10) }
+            let text = leaseTimeout.trimmingCharacters(in: .whitespaces)
+            let (number, scale): (Substring, Double) =
+                text.hasSuffix("ms") ? (text.dropLast(2), 0.001) : text.hasSuffix("s") ? (text.dropLast(), 1) : (Substring(text), 1)
+            guard let value = Double(number), value.isFinite else {
+                throw ValidationError("--lease-timeout '\(leaseTimeout)' is not a duration; use e.g. 10s, 3s or 1500ms.")
+            }
+            let seconds = value * scale
+            guard seconds >= 1, seconds <= 3600 else { throw ValidationError("--lease-timeout must be between 1s and 3600s (default 10s).") }
+            return .milliseconds(Int64((seconds * 1000).rounded()))
         }
 
         func archiveStreamName() throws -> String {

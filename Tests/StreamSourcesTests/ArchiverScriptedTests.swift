@@ -41,7 +41,7 @@ struct ArchiverScriptedTests {
                     switch event {
                     case .gapRecorded(let gap): events.append("gap \(gap.shardID) after \(gap.afterSequenceNumber ?? "start")")
                     case .shardDrained(let shardID): events.append("drained \(shardID)")
-                    case .streamDisabled, .retrying, .pruned, .pruneFailed: events.append("\(event)")
+                    case .streamDisabled, .retrying, .pruned, .pruneFailed, .lease: events.append("\(event)")
                     case .reading, .runFailed: break
                     }
                 }

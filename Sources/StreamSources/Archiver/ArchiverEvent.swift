@@ -33,4 +33,6 @@ public enum ArchiverEvent: Sendable {
     /// outage under an ``ArchiverSupervisor``). The supervisor starts it again after `retryIn`, from the checkpoints;
     /// `nil` when it does not (``ArchiverConfiguration/once``: the stream is reported failed).
     case runFailed(any Error, failures: Int, retryIn: Duration?)
+    /// A shard lease was taken, lost or released (with a lease table).
+    case lease(LeaseEvent)
 }

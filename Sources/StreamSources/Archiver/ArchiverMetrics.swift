@@ -15,6 +15,10 @@ import Synchronization
 /// | `streamvault.archiver.shard_readers` | gauge | stream | shards read at once in the current round |
 /// | `streamvault.archiver.stream_up` | gauge | stream | 1 while the stream is read; 0 before it was found, and after its run failed until it reads again |
 /// | `streamvault.archiver.stream_failures` | counter | stream | runs that failed, and outages retried inside a run |
+/// | `streamvault.archiver.leases_held` | gauge | stream | shard leases this node holds (`--lease-table`) |
+/// | `streamvault.archiver.leases_taken` | counter | stream | leases taken because they were expired or unowned |
+/// | `streamvault.archiver.leases_stolen` | counter | stream | leases taken from a live owner to balance the load |
+/// | `streamvault.archiver.leases_lost` | counter | stream | leases this node stopped holding without releasing them |
 public final class ArchiverMetrics: Sendable {
     let stream: String
     let factory: any MetricsFactory
@@ -25,6 +29,10 @@ public final class ArchiverMetrics: Sendable {
     let readers: Gauge
     let up: Gauge
     let failures: Counter
+    let heldLeases: Gauge
+    let takenLeases: Counter
+    let stolenLeases: Counter
+    let lostLeases: Counter
     private let lags = Mutex<[String: Gauge]>([:])
     private let gapCounters = Mutex<[String: Counter]>([:])
     private let errorCounters = Mutex<[String: Counter]>([:])
@@ -44,6 +52,10 @@ public final class ArchiverMetrics: Sendable {
         readers = Gauge(label: "streamvault.archiver.shard_readers", dimensions: dimensions, factory: factory)
         up = Gauge(label: "streamvault.archiver.stream_up", dimensions: dimensions, factory: factory)
         failures = Counter(label: "streamvault.archiver.stream_failures", dimensions: dimensions, factory: factory)
+        heldLeases = Gauge(label: "streamvault.archiver.leases_held", dimensions: dimensions, factory: factory)
+        takenLeases = Counter(label: "streamvault.archiver.leases_taken", dimensions: dimensions, factory: factory)
+        stolenLeases = Counter(label: "streamvault.archiver.leases_stolen", dimensions: dimensions, factory: factory)
+        lostLeases = Counter(label: "streamvault.archiver.leases_lost", dimensions: dimensions, factory: factory)
     }
 
     /// The stream is read (1), or its run failed (0).
@@ -54,6 +66,11 @@ public final class ArchiverMetrics: Sendable {
         up.record(0)
         failures.increment()
     }
+
+    func leasesHeld(_ count: Int) { heldLeases.record(count) }
+    func leaseTaken() { takenLeases.increment() }
+    func leaseStolen() { stolenLeases.increment() }
+    func leaseLost() { lostLeases.increment() }
 
     func shardReaders(_ count: Int) { readers.record(count) }
 

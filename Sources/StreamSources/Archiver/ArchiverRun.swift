@@ -51,6 +51,7 @@ final class ArchiverRunState: Sendable {
         var summary = ArchiveSummary()
         var lastStatistics: (records: Int, bytes: Int, duplicates: Int, commits: Int) = (0, 0, 0, 0)
         var readShards: Set<String> = []
+        var leasesListedAt: Duration?
         var checkpoints: [String: String] = [:]
         var shardInfo: [String: ShardInfo] = [:]
     }
@@ -73,6 +74,8 @@ final class ArchiverRunState: Sendable {
 
     func update(_ body: (inout ArchiveSummary) -> Void) { state.withLock { body(&$0.summary) } }
     func markRead(_ shardID: String) { state.withLock { _ = $0.readShards.insert(shardID) } }
+    func leasesListed(at time: Duration) { state.withLock { $0.leasesListedAt = time } }
+    func leaseListingAge(_ now: Duration) -> Duration { state.withLock { $0.leasesListedAt.map { now - $0 } ?? .seconds(1 << 40) } }
     func checkpoint(_ shardID: String) -> String? { state.withLock { $0.checkpoints[shardID] } }
     func setCheckpoint(_ shardID: String, _ sequenceNumber: String) { state.withLock { $0.checkpoints[shardID] = sequenceNumber } }
     func shardInfo(_ shardID: String) -> ShardInfo? { state.withLock { $0.shardInfo[shardID] } }
@@ -128,14 +131,32 @@ final class ArchiverRun<Record: Sendable>: Sendable {
     let adapter: ArchiverAdapter<Record>
     let state: ArchiverRunState
     private let logger: Logger
-    /// Iterators of shards that were caught up, kept for their next turn (only the run's loop touches it).
-    private let parked = Mutex<[String: ShardReader<Record>.Iterator]>([:])
+    /// Iterators of shards that were caught up, kept for their next turn, with the lease grant they were read
+    /// under (only the run's loop touches it).
+    private let parked = Mutex<[String: (grant: Int?, iterator: ShardReader<Record>.Iterator)]>([:])
+    /// With a lease table: which shards this node may read.
+    let coordinator: LeaseCoordinator?
+    /// Set when shards should be listed again for the lease table (a shard was drained: its children may be listed).
+    private let leaseListingDue = Mutex(false)
 
     init(service: ArchiverService, adapter: ArchiverAdapter<Record>) {
         self.service = service
         self.adapter = adapter
         self.logger = service.logger
         self.state = ArchiverRunState(stream: service.configuration.streamName)
+        self.coordinator = service.leases.map { leases in
+            var leaseLogger = service.logger
+            leaseLogger[metadataKey: "sv.lease.owner"] = "\(leases.configuration.owner)"
+            return LeaseCoordinator(
+                table: leases.table,
+                configuration: leases.configuration,
+                now: service.elapsed,
+                wallMillis: service.wallClock.nowMillis,
+                metrics: service.metrics,
+                events: { [events = service.events] in events(.lease($0)) },
+                logger: leaseLogger
+            )
+        }
     }
 
     private var configuration: ArchiverConfiguration { service.configuration }
@@ -156,12 +177,18 @@ final class ArchiverRun<Record: Sendable>: Sendable {
             logger: logger
         )
         do {
-            do {
-                try await loop(writer)
-            } catch is CancellationError where shuttingDown {
-                // Shutdown cancelled a call in flight (a hanging request, a backoff sleep): stop like after a page.
+            if let coordinator {
+                try await loopHoldingLeases(coordinator, writer: writer)
+            } else {
+                do {
+                    try await loop(writer)
+                } catch is CancellationError where shuttingDown {
+                    // Shutdown cancelled a call in flight (a hanging request, a backoff sleep): stop like after a page.
+                }
             }
             try await commit(writer)
+            // Checkpoints moved after each commit: hand the leases over at once instead of after a timeout.
+            await coordinator?.releaseAll()
         } catch {
             // Everything appended before the failure is real data: make it durable before reporting.
             _ = try? await commit(writer)
@@ -171,6 +198,74 @@ final class ArchiverRun<Record: Sendable>: Sendable {
         let summary = state.summary
         service.report(summary)
         return summary
+    }
+
+    /// Runs ``loop(_:)`` beside the lease loop (renewals, takes) until the reading stops or the lease table fails
+    /// for good. The first lease round runs before any reading, so a node starts with the shards it can take.
+    private func loopHoldingLeases(_ coordinator: LeaseCoordinator, writer: AsyncStreamWriter) async throws {
+        do {
+            try await coordinator.table.ensureExists(sleep: service.sleep)
+        } catch let error as AWSError {
+            throw ArchiverError.permanent(error, stream: configuration.streamName, action: "preparing lease table '\(coordinator.table.name)'")
+        }
+        let listed = try await leaseRound(coordinator, listed: nil)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.leaseLoop(coordinator, listed: listed) }
+            group.addTask {
+                do {
+                    try await self.loop(writer)
+                } catch is CancellationError where self.shuttingDown {
+                    // As without leases: shutdown cancelled a call in flight.
+                }
+            }
+            // The reading ends first (shutdown, --once); the lease loop only ends by failing for good.
+            _ = try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Renews leases every renewal interval and scans for leases to take twice as often, until cancelled.
+    private func leaseLoop(_ coordinator: LeaseCoordinator, listed: [ShardLineage]) async throws {
+        var listed = listed
+        var renewing = false
+        while true {
+            try await service.sleep(coordinator.configuration.renewInterval / 2)
+            // A round runs to its end even when the loop is cancelled at shutdown: a take or renewal the table
+            // accepted must be known here, or the lease would be left owned instead of released.
+            let round = Task { [listed, renewing] in try await self.leaseRound(coordinator, listed: listed, renewing: renewing) }
+            listed = try await round.value
+            renewing.toggle()
+        }
+    }
+
+    /// One lease round (listing the shards first when due); retryable failures are reported and left to the next round.
+    private func leaseRound(_ coordinator: LeaseCoordinator, listed: [ShardLineage]?, renewing: Bool = true) async throws -> [ShardLineage] {
+        var shards = listed ?? []
+        do {
+            let due = leaseListingDue.withLock { due in
+                defer { due = false }
+                return due
+            }
+            if listed == nil || due || state.leaseListingAge(service.elapsed()) >= configuration.shardRefreshInterval {
+                shards = try await adapter.listShards()
+                state.leasesListed(at: service.elapsed())
+            }
+            // Once shutting down, only renew: what is held is released after the last commit.
+            try await coordinator.round(listed: shards, taking: !shuttingDown, renewing: renewing)
+        } catch let error as AWSError {
+            service.metrics.error(code: error.code.description)
+            guard error.isRetryable else {
+                throw ArchiverError.permanent(
+                    error,
+                    stream: configuration.streamName,
+                    action: "sharing shards through lease table '\(coordinator.table.name)'"
+                )
+            }
+            // Leases not renewed in time are given up by the coordinator itself (it stops reading them).
+            service.events(.retrying(error, failures: 1, action: "renewing and taking shard leases"))
+            if listed == nil { leaseListingDue.withLock { $0 = true } }
+        }
+        return shards
     }
 
     private func loop(_ writer: AsyncStreamWriter) async throws {
@@ -202,7 +297,7 @@ final class ArchiverRun<Record: Sendable>: Sendable {
                 }
             }
             do {
-                if needsListing || listedAt.map({ service.elapsed() - $0 >= configuration.shardRefreshInterval }) ?? true {
+                if coordinator == nil && (needsListing || listedAt.map({ service.elapsed() - $0 >= configuration.shardRefreshInterval }) ?? true) {
                     if let initial = initialShards.take() {
                         shards = initial
                     } else {
@@ -213,9 +308,15 @@ final class ArchiverRun<Record: Sendable>: Sendable {
                     logger.debug("Listed shards", metadata: ["sv.shards": "\(shards.count)"])
                     reportReading()
                 }
-                let lineage = Dictionary(shards.map { ($0.shardID, $0) }, uniquingKeysWith: { first, _ in first })
-                let plan = ShardPlanner.plan(shards: shards, drained: drained)
-                let readable = plan.readable.map { lineage[$0] ?? ShardLineage(shardID: $0) }
+                let readable: [(ShardLineage, LeaseGrant?)]
+                if let coordinator {
+                    // The lease table decides: the shards held now (their parents finished, wherever they were read).
+                    readable = coordinator.grants().map { ($0.shard, $0) }
+                } else {
+                    let lineage = Dictionary(shards.map { ($0.shardID, $0) }, uniquingKeysWith: { first, _ in first })
+                    let plan = ShardPlanner.plan(shards: shards, drained: drained)
+                    readable = plan.readable.map { (lineage[$0] ?? ShardLineage(shardID: $0), nil) }
+                }
                 for shardID in try await readConcurrently(readable, writer: writer) {
                     drained.insert(shardID)
                     state.update { $0.shardsDrained += 1 }
@@ -254,15 +355,16 @@ final class ArchiverRun<Record: Sendable>: Sendable {
     }
 
     /// Gives each shard a turn, at most ``ArchiverConfiguration/maxShardReaders`` at once; returns the shards drained.
-    private func readConcurrently(_ shards: [ShardLineage], writer: AsyncStreamWriter) async throws -> [String] {
+    private func readConcurrently(_ shards: [(ShardLineage, LeaseGrant?)], writer: AsyncStreamWriter) async throws -> [String] {
         let limit = max(configuration.maxShardReaders ?? shards.count, 1)
         service.metrics.shardReaders(min(limit, shards.count))
         return try await withThrowingTaskGroup(of: (String, TurnOutcome).self) { group in
             var pending = shards[...]
             var drained: [String] = []
             func startNext() {
-                guard let shard = pending.popFirst() else { return }
-                group.addTask { (shard.shardID, try await self.readTurn(shard, writer: writer)) }
+                guard let next = pending.popFirst() else { return }
+                let (shard, grant) = next
+                group.addTask { (shard.shardID, try await self.readTurn(shard, grant: grant, writer: writer)) }
             }
             for _ in 0..<limit { startNext() }
             while let (shardID, outcome) = try await group.next() {
@@ -275,8 +377,9 @@ final class ArchiverRun<Record: Sendable>: Sendable {
 
     private enum TurnOutcome { case caughtUp, drained, stopped }
 
-    /// Reads one shard until it is caught up, drained, or the service shuts down; commits every page.
-    private func readTurn(_ shard: ShardLineage, writer: AsyncStreamWriter) async throws -> TurnOutcome {
+    /// Reads one shard until it is caught up, drained, or the service shuts down; commits every page. Under a lease
+    /// `grant`, each page is appended only while the lease is held, and the lease checkpoint follows each commit.
+    private func readTurn(_ shard: ShardLineage, grant: LeaseGrant?, writer: AsyncStreamWriter) async throws -> TurnOutcome {
         let shardID = shard.shardID
         var shardLogger = logger
         shardLogger[metadataKey: "sv.shard.id"] = "\(shardID)"
@@ -293,25 +396,38 @@ final class ArchiverRun<Record: Sendable>: Sendable {
             state.setShardInfo(info)
         }
         state.markRead(shardID)
-        var iterator =
-            parked.withLock { $0.removeValue(forKey: shardID) }
-            ?? makeReader(shardID, checkpoint: state.checkpoint(shardID) ?? info.checkpoint?.text, logger: shardLogger).makeAsyncIterator()
+        let local = state.checkpoint(shardID) ?? info.checkpoint?.text
+        var iterator: ShardReader<Record>.Iterator
+        if let kept = parked.withLock({ $0.removeValue(forKey: shardID) }), kept.grant == grant?.id {
+            iterator = kept.iterator
+        } else {
+            // A lease's checkpoint may be past what this archive holds (another node archived the records between):
+            // the writer takes the jump as it is, no gap (the records are in that node's archive).
+            iterator = makeReader(shardID, checkpoint: grant.map { $0.resumeAfter ?? local } ?? local, logger: shardLogger).makeAsyncIterator()
+        }
         while !shuttingDown {
             let event: ShardReadEvent<Record>?
             do {
                 event = try await iterator.next()
             } catch is ShardCaughtUp {
-                parked.withLock { $0[shardID] = iterator }
+                parked.withLock { $0[shardID] = (grant?.id, iterator) }
                 return .caughtUp
             }
             guard let event else { return .drained }
             switch event {
             case .records(let records, _):
+                // Lease lost, or not renewed in time: drop the page (the next owner reads it) and stop at once.
+                if let grant, coordinator?.mayWrite(grant) != true { return .stopped }
                 // One hop to the writer's thread per page, not per record.
                 let append = adapter.append
                 try await writer.append(records) { record, writer in try append(record, writer, shardID) }
                 try await commit(writer)
-                if let last = records.last { state.setCheckpoint(shardID, adapter.sequenceNumber(last)) }
+                if let last = records.last {
+                    let sequenceNumber = adapter.sequenceNumber(last)
+                    state.setCheckpoint(shardID, sequenceNumber)
+                    // Right after the commit, so a node killed now leaves at most this page to be read twice.
+                    if let grant, !(try await advanceLease(grant, to: sequenceNumber)) { return .stopped }
+                }
                 shardLogger.trace(
                     "Archived a page",
                     metadata: ["sv.records": "\(records.count)", "sv.checkpoint": "\(records.last.map(adapter.sequenceNumber) ?? "")"]
@@ -331,14 +447,33 @@ final class ArchiverRun<Record: Sendable>: Sendable {
             case .drained:
                 try await commit(writer)
                 try await writer.markShardClosed(rowID: info.rowID, at: service.wallClock.nowMillis())
+                if let grant, let coordinator, try await advanceLease(grant, to: Lease.shardEnd) {
+                    // Finished: its children's leases may be worked now (they are listed again below).
+                    await coordinator.release(grant)
+                    leaseListingDue.withLock { $0 = true }
+                }
                 service.metrics.lag(shard: shardID, millis: 0)
                 shardLogger.debug("Shard closed and read to its end")
                 service.events(.shardDrained(shardID: shardID))
                 return .drained
             }
         }
-        parked.withLock { $0[shardID] = iterator }
+        parked.withLock { $0[shardID] = (grant?.id, iterator) }
         return .stopped
+    }
+
+    /// Moves a held lease's checkpoint once the committed records are durable; `false` when the lease is lost.
+    private func advanceLease(_ grant: LeaseGrant, to checkpoint: String) async throws -> Bool {
+        guard let coordinator, let leases = service.leases else { return false }
+        do {
+            try await leases.durability.committed(shardID: grant.shard.shardID, checkpoint: checkpoint) { checkpoint in
+                try await coordinator.checkpoint(grant, to: checkpoint)
+            }
+            return true
+        } catch is LeaseLost {
+            parked.withLock { _ = $0.removeValue(forKey: grant.shard.shardID) }
+            return false
+        }
     }
     private func makeReader(_ shardID: String, checkpoint: String?, logger: Logger) -> ShardReader<Record> {
         let state = ShardIdleState()

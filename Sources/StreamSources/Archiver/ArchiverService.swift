@@ -72,6 +72,7 @@ public struct ArchiverService: Service {
     let report: @Sendable (ArchiveSummary) -> Void
     /// `var`: an ``ArchiverSupervisor`` watches the events of the archivers it runs.
     var events: @Sendable (ArchiverEvent) -> Void
+    let leases: ArchiverLeases?
 
     /// Creates the service.
     /// - Parameters:
@@ -86,6 +87,8 @@ public struct ArchiverService: Service {
     ///   - report: Called with the summary when a run ends (also after an error, with what was committed).
     ///   - events: Called with what an operator may want to see (gaps, drained shards, an outage); the service
     ///     itself logs at debug and trace only. Default: ignored.
+    ///   - leases: Share the stream's shards with other nodes through a lease table: read only the shards this
+    ///     node holds a lease on. Default `nil`: read every shard.
     public init<C: Clock>(
         source: ArchiverSource,
         configuration: ArchiverConfiguration,
@@ -96,7 +99,8 @@ public struct ArchiverService: Service {
         wallClock: WallClock = .system,
         logger: Logger = Logger(label: "streamvault.archiver", factory: { _ in SwiftLogNoOpLogHandler() }),
         report: @escaping @Sendable (ArchiveSummary) -> Void = { _ in },
-        events: @escaping @Sendable (ArchiverEvent) -> Void = { _ in }
+        events: @escaping @Sendable (ArchiverEvent) -> Void = { _ in },
+        leases: ArchiverLeases? = nil
     ) where C.Duration == Duration {
         self.source = source
         self.configuration = configuration
@@ -112,6 +116,7 @@ public struct ArchiverService: Service {
         self.logger = logger
         self.report = report
         self.events = events
+        self.leases = leases
     }
 
     /// Archives until graceful shutdown (or, with ``ArchiverConfiguration/once``, until caught up).

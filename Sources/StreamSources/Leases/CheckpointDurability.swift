@@ -1,0 +1,25 @@
+/// Decides when a shard's lease checkpoint may move: only once the records it covers are durable, so a node that
+/// takes the shard over resumes after records that cannot be lost.
+///
+/// The archiver calls ``committed(shardID:checkpoint:advance:)`` after each local commit; an implementation calls
+/// `advance` once the records through `checkpoint` are durable. ``LocalCommitDurability`` (durable = fsynced and
+/// in the local catalog) advances at once; an object-store tier advances once the segment is in the bucket.
+public protocol CheckpointDurability: Sendable {
+    /// Records of `shardID` through `checkpoint` (a sequence number, or ``Lease/shardEnd`` once a closed shard is
+    /// archived to its end) were committed locally.
+    /// - Parameters:
+    ///   - shardID: The shard.
+    ///   - checkpoint: The sequence number of the last committed record, or ``Lease/shardEnd``.
+    ///   - advance: Moves the lease checkpoint (throws ``LeaseLost`` when the lease is no longer held).
+    func committed(shardID: String, checkpoint: String, advance: @escaping @Sendable (String) async throws -> Void) async throws
+}
+
+/// Records are durable once committed locally (fsync + catalog transaction): the lease checkpoint moves at once.
+public struct LocalCommitDurability: CheckpointDurability {
+    /// Creates it.
+    public init() {}
+
+    public func committed(shardID: String, checkpoint: String, advance: @escaping @Sendable (String) async throws -> Void) async throws {
+        try await advance(checkpoint)
+    }
+}
