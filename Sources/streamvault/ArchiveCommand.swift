@@ -162,6 +162,8 @@ extension StreamVaultCommand {
             )
         )
         var localCacheBytes: Int64?
+
+        @Option(
             name: .customLong("lease-table"),
             help: ArgumentHelp(
                 "Share the stream's shards with other archivers through this DynamoDB table (created if missing): each reads the shards it holds a lease on.",
