@@ -329,7 +329,7 @@ struct ArchiveConfigTests {
             let result = try await workspace.runAsync(["archive", "--config", broken], environment: MotoServer.environment)
             #expect(result.status == 1, "\(result.stderr)")
             #expect(result.stdoutText.contains("archived 0 records"), "\(result.stdoutText)")
-            #expect(result.stderr.contains("'Nope'") && result.stderr.contains("not retried with --once"), "\(result.stderr)")
+            #expect(result.stderr.contains("'Nope'") && result.stderr.contains("not retried, since every stream runs once"), "\(result.stderr)")
         }
     }
 
