@@ -262,7 +262,7 @@ extension StreamVaultCommand {
                     metadata["sv.retry.seconds"] = "\(Double(retryIn.components.seconds) + Double(retryIn.components.attoseconds) / 1e18)"
                     logger.error("Archiving the stream failed; trying again after a back-off while the other streams go on", metadata: metadata)
                 } else {
-                    logger.error("Archiving the stream failed; not retried with --once", metadata: metadata)
+                    logger.error("Archiving the stream failed; not retried, since every stream runs once", metadata: metadata)
                 }
             case .lease(let event):
                 logLease(event, logger)

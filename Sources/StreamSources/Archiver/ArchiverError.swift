@@ -16,7 +16,7 @@ public struct ArchiverError: Error, Sendable, CustomStringConvertible {
         public static let awsCallFailed = Code(.awsCallFailed)
         /// The source sent a record that is not a change record; nothing after it was archived.
         public static let invalidRecord = Code(.invalidRecord)
-        /// Streams run with `once` by an ``ArchiverSupervisor`` failed (each reported by an event); the others finished.
+        /// Streams of an ``ArchiverSupervisor`` whose archivers all run `once` failed (each reported by an event); the others finished.
         public static let streamsFailed = Code(.streamsFailed)
 
         /// The code's name, e.g. `awsCallFailed`.

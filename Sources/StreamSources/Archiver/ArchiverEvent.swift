@@ -31,7 +31,7 @@ public enum ArchiverEvent: Sendable {
     case reading(shards: Int)
     /// A run ended with an error (no such table, stream disabled, access denied, the writer lock held elsewhere, an
     /// outage under an ``ArchiverSupervisor``). The supervisor starts it again after `retryIn`, from the checkpoints;
-    /// `nil` when it does not (``ArchiverConfiguration/once``: the stream is reported failed).
+    /// `nil` when it does not (every supervised archiver has ``ArchiverConfiguration/once``: the stream is reported failed).
     case runFailed(any Error, failures: Int, retryIn: Duration?)
     /// A shard lease was taken, lost or released (with a lease table).
     case lease(LeaseEvent)
