@@ -15,6 +15,7 @@ extension StreamVaultCommand.Archive {
     ///   - logger: Where the service and the operator's events log.
     ///   - summaryOnStdout: With `--once`, print the run's summary on stdout (`serve` keeps stdout for its URL).
     ///   - supervised: Run by an ``ArchiverSupervisor`` (`--config`): an outage ends the run, and the supervisor backs off.
+    ///   - durability: With `--segments` and `--lease-table`: the lease checkpoints follow the uploads.
     func makeArchiver(
         name: String,
         aws: AWSEnvironment,
@@ -22,7 +23,8 @@ extension StreamVaultCommand.Archive {
         catalog: Catalog,
         logger: Logger,
         summaryOnStdout: Bool = true,
-        supervised: Bool = false
+        supervised: Bool = false,
+        durability: BucketDurability? = nil
     ) throws -> ArchiverService {
         var configuration = ArchiverConfiguration(
             streamName: name,
@@ -69,7 +71,8 @@ extension StreamVaultCommand.Archive {
             )
             leases = ArchiverLeases(
                 table: LeaseTable(client: client, name: leaseTable, stream: name),
-                configuration: LeaseConfiguration(timeout: timeout)
+                configuration: LeaseConfiguration(timeout: timeout),
+                durability: durability ?? LocalCommitDurability()
             )
         }
         let printSummary = once && summaryOnStdout

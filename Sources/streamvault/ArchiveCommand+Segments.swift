@@ -16,13 +16,14 @@ extension StreamVaultCommand.Archive {
         return writer
     }
 
-    /// The uploader service of `--segments`, or `nil` without it.
+    /// The uploader service of `--segments`, or `nil` without it; it tells `durability` (leases) what is in the bucket.
     func makeSegmentUploadService(
         name: String,
         aws: AWSEnvironment,
         http: HTTPClient,
         catalog: Catalog,
-        logger: Logger
+        logger: Logger,
+        durability: BucketDurability? = nil
     ) throws
         -> SegmentUploadService?
     {
@@ -43,6 +44,7 @@ extension StreamVaultCommand.Archive {
             writer: try writerConfiguration(),
             localCacheBytes: localCacheBytes,
             uploaded: { segment in
+                if let durability { Task { await durability.uploaded(segment) } }
                 logger.info(
                     "Segment uploaded",
                     metadata: ["sv.segment": "\(segment.fileName)", "sv.key": "\(segment.segmentKey)", "sv.bytes": "\(segment.bytes)"]

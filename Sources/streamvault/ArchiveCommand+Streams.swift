@@ -20,6 +20,8 @@ extension StreamVaultCommand.Archive {
             ("--endpoint-url", endpointURL != nil), ("--once", once), ("--start-at", startAt != nil),
             ("--metrics-port", metricsPort != nil), ("--poll-interval", pollInterval != nil),
             ("--max-shard-readers", maxShardReaders != nil), ("--records-per-call", recordsPerCall != nil),
+            ("--segments", segments != nil), ("--local-cache-bytes", localCacheBytes != nil), ("--lease-table", leaseTable != nil),
+            ("--lease-timeout", leaseTimeout != nil),
         ]
         let clashing = given.filter { $0.1 }.map { $0.0 }
         guard clashing.isEmpty else {
@@ -55,7 +57,30 @@ extension StreamVaultCommand.Archive {
         let environments = try Self.environments(of: file, configPath: configPath)
         let catalog = try file.streams[0].global.openCatalog(create: true)
         let http = AWSJSONClient.makeHTTPClient()
-        let supervisor = try Self.makeSupervisor(file: file, environments: environments, http: http, catalog: catalog, logger: logger)
+        // Uploaders before the supervisor: graceful shutdown stops services in reverse order (their last pass runs after it).
+        let durabilities = file.streams.map { $0.segments != nil && $0.leaseTable != nil ? BucketDurability() : nil }
+        for (index, command) in file.streams.enumerated() {
+            let name = try command.archiveStreamName()
+            var streamLogger = logger
+            streamLogger[metadataKey: "sv.stream"] = "\(name)"
+            let uploader = try command.makeSegmentUploadService(
+                name: name,
+                aws: environments[index],
+                http: http,
+                catalog: catalog,
+                logger: streamLogger,
+                durability: durabilities[index]
+            )
+            if let uploader { services.append(.init(service: uploader, successTerminationBehavior: .gracefullyShutdownGroup)) }
+        }
+        let supervisor = try Self.makeSupervisor(
+            file: file,
+            environments: environments,
+            http: http,
+            catalog: catalog,
+            logger: logger,
+            durabilities: durabilities
+        )
         services.append(
             .init(
                 service: supervisor,
@@ -64,7 +89,7 @@ extension StreamVaultCommand.Archive {
             )
         )
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(8)
+        groupConfiguration.maximumGracefulShutdownDuration = file.streams.contains { $0.segments != nil } ? .seconds(50) : .seconds(8)
         let outcome: Result<Void, any Error>
         do {
             try await ServiceGroup(configuration: groupConfiguration).run()
@@ -102,15 +127,18 @@ extension StreamVaultCommand.Archive {
     ///   - catalog: The archive's catalog, opened for writing.
     ///   - logger: Where the operator's events log (each stream's with `sv.stream`).
     ///   - summaryOnStdout: With `once`, print each stream's summary on stdout (`serve` keeps stdout for its URL).
+    ///   - durabilities: Per stream, with `segments` and `lease-table`: the lease checkpoints follow its uploads.
     static func makeSupervisor(
         file: ArchiverConfigFile,
         environments: [AWSEnvironment],
         http: HTTPClient,
         catalog: Catalog,
         logger: Logger,
-        summaryOnStdout: Bool = true
+        summaryOnStdout: Bool = true,
+        durabilities: [BucketDurability?]? = nil
     ) throws -> ArchiverSupervisor<ContinuousClock> {
-        let archivers = try zip(file.streams, environments).map { command, aws in
+        let archivers = try file.streams.enumerated().map { index, command in
+            let aws = environments[index]
             let name = try command.archiveStreamName()
             var streamLogger = logger
             streamLogger[metadataKey: "sv.stream"] = "\(name)"
@@ -122,7 +150,8 @@ extension StreamVaultCommand.Archive {
                 catalog: catalog,
                 logger: streamLogger,
                 summaryOnStdout: summaryOnStdout,
-                supervised: true
+                supervised: true,
+                durability: durabilities?[index] ?? nil
             )
         }
         return ArchiverSupervisor(archivers: archivers, backoff: file.backoff)

@@ -379,10 +379,12 @@ extension StreamVaultCommand {
             // before it is shut down after the run.
             let http = AWSJSONClient.makeHTTPClient()
             // Before the archiver: graceful shutdown stops services in reverse order, so the uploader's last pass runs after it.
-            if let uploader = try makeSegmentUploadService(name: name, aws: aws, http: http, catalog: catalog, logger: logger) {
+            // With a bucket and a lease table, lease checkpoints move only once their records are in the bucket.
+            let durability = segments != nil && leaseTable != nil ? BucketDurability() : nil
+            if let uploader = try makeSegmentUploadService(name: name, aws: aws, http: http, catalog: catalog, logger: logger, durability: durability) {
                 services.append(uploader)
             }
-            services.append(try makeArchiver(name: name, aws: aws, http: http, catalog: catalog, logger: logger))
+            services.append(try makeArchiver(name: name, aws: aws, http: http, catalog: catalog, logger: logger, durability: durability))
             var groupConfiguration = ServiceGroupConfiguration(
                 services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
                 gracefulShutdownSignals: [.sigterm, .sigint],

@@ -54,11 +54,17 @@ struct ArchiverConfigFile {
         "poll-interval": .seconds(maximum: 300),
         "max-shard-readers": .whole(1...1000),
         "records-per-call": .whole(1...10_000),
+        "segments": .string,
+        "seal-interval": .seconds(maximum: 86_400),
+        "local-cache-bytes": .whole(0...Int.max),
+        "lease-table": .string,
+        "lease-timeout": .string,
     ]
 
     /// Stream keys that may also be given at the top level, as every stream's default.
     static let defaultableKeys: Set<String> = [
         "region", "profile", "endpoint-url", "once", "poll-interval", "max-shard-readers", "records-per-call",
+        "segments", "seal-interval", "local-cache-bytes", "lease-table", "lease-timeout",
     ]
 
     /// Keys of the top level besides the defaults.
@@ -192,6 +198,14 @@ struct ArchiverConfigFile {
                 )
             }
             writers[name] = index
+            // The storage directory remembers one bucket (readers find evicted segments through it).
+            if let segments = command.segments, let other = commands.first(where: { $0.segments != nil && $0.segments != segments }) {
+                throw fail(
+                    "\(path).segments",
+                    "expected the bucket location of the other streams (\(other.segments ?? "")): one storage directory uploads to one "
+                        + "location; put \"segments\" at the top level"
+                )
+            }
             commands.append(command)
         }
         self.storage = resolvedStorage

@@ -187,8 +187,12 @@ final class ArchiverRun<Record: Sendable>: Sendable {
                 }
             }
             try await commit(writer)
-            // Checkpoints moved after each commit: hand the leases over at once instead of after a timeout.
-            await coordinator?.releaseAll()
+            if let coordinator, let leases = service.leases {
+                // Checkpoints follow durable records (at once, or once in the bucket): let the last ones move, then hand
+                // the leases over at once instead of after a timeout.
+                await leases.durability.settle(seal: { try await writer.sealOpenSegment() })
+                await coordinator.releaseAll()
+            }
         } catch {
             // Everything appended before the failure is real data: make it durable before reporting.
             _ = try? await commit(writer)

@@ -12,6 +12,15 @@ public protocol CheckpointDurability: Sendable {
     ///   - checkpoint: The sequence number of the last committed record, or ``Lease/shardEnd``.
     ///   - advance: Moves the lease checkpoint (throws ``LeaseLost`` when the lease is no longer held).
     func committed(shardID: String, checkpoint: String, advance: @escaping @Sendable (String) async throws -> Void) async throws
+
+    /// Reading has stopped and everything is committed; the leases are released next. Makes what is committed
+    /// durable (`seal` seals the open segment) and moves the checkpoints it can, within a bounded wait.
+    func settle(seal: @Sendable () async throws -> Void) async
+}
+
+extension CheckpointDurability {
+    /// Nothing to wait for: checkpoints moved at each commit.
+    public func settle(seal: @Sendable () async throws -> Void) async {}
 }
 
 /// Records are durable once committed locally (fsync + catalog transaction): the lease checkpoint moves at once.
