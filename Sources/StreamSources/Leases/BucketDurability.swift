@@ -15,16 +15,37 @@ import StreamModel
 public actor BucketDurability: CheckpointDurability {
     typealias Advance = @Sendable (String) async throws -> Void
 
-    private struct Waiting {
-        var checkpoint: String
-        var through: SequenceNumber?
-        var advance: Advance
+    /// What this node knows of one shard it writes.
+    private struct Shard {
+        /// The highest sequence number committed locally, and the highest in a segment complete in the bucket.
+        var committed: SequenceNumber?
+        var uploaded: SequenceNumber?
+        /// Where the lease checkpoint was last moved.
+        var advanced: SequenceNumber?
+        /// The closed shard is read to its end: SHARD_END once everything committed is uploaded.
+        var finished = false
+        /// Moves the lease checkpoint (the latest lease grant's).
+        var advance: Advance?
+
+        /// The checkpoint to move to now, if any: SHARD_END, or the highest uploaded sequence not yet checkpointed.
+        var due: String? {
+            guard advance != nil else { return nil }
+            let allUploaded = committed.map { last in uploaded.map { $0 >= last } ?? false } ?? true
+            if finished { return allUploaded ? Lease.shardEnd : nil }
+            guard let uploaded, committed != nil, advanced.map({ $0 < uploaded }) ?? true else { return nil }
+            return uploaded.description
+        }
+
+        /// Records committed here whose checkpoint has not moved yet.
+        var isBehind: Bool {
+            guard advance != nil else { return false }
+            if finished { return true }
+            guard let committed else { return false }
+            return advanced.map { $0 < committed } ?? true
+        }
     }
 
-    /// Per shard: the highest sequence number complete in the bucket, the highest committed, what waits.
-    private var uploadedThrough: [String: SequenceNumber] = [:]
-    private var committedThrough: [String: SequenceNumber] = [:]
-    private var waiting: [String: Waiting] = [:]
+    private var shards: [String: Shard] = [:]
     private var pumping = false
     let settleTimeout: Duration
     let poll: Duration
@@ -39,11 +60,14 @@ public actor BucketDurability: CheckpointDurability {
     }
 
     public func committed(shardID: String, checkpoint: String, advance: @escaping @Sendable (String) async throws -> Void) async throws {
+        var shard = shards[shardID] ?? Shard()
+        shard.advance = advance
         if checkpoint == Lease.shardEnd {
-            waiting[shardID] = Waiting(checkpoint: checkpoint, through: committedThrough[shardID], advance: advance)
+            shard.finished = true
+            shards[shardID] = shard
             // The reader waits here for its last records to reach the bucket (at most a seal interval plus the upload):
-            // its children must not start before the lease says SHARD_END. Shutdown leaves it to settle().
-            while waiting[shardID]?.checkpoint == Lease.shardEnd, !isDue(shardID) {
+            // its children must not start before the lease says SHARD_END.
+            while shards[shardID]?.finished == true, shards[shardID]?.due == nil {
                 // Shutdown: keep the lease (released after settle(), which seals and uploads, so SHARD_END moves there).
                 if Task.isShuttingDownGracefully || Task.isCancelled { throw LeaseLost(shardID: shardID, action: "waiting for the bucket") }
                 try await Task.sleep(for: poll)
@@ -52,37 +76,31 @@ public actor BucketDurability: CheckpointDurability {
             return
         }
         guard let sequence = SequenceNumber(checkpoint) else { return try await advance(checkpoint) }
-        if let known = committedThrough[shardID], known > sequence { return }
-        committedThrough[shardID] = sequence
-        waiting[shardID] = Waiting(checkpoint: checkpoint, through: sequence, advance: advance)
+        if shard.committed.map({ $0 < sequence }) ?? true { shard.committed = sequence }
+        shards[shardID] = shard
         await pump()
     }
 
     /// A segment is complete in the bucket: the checkpoints it covers may move (the uploader's callback).
     public func uploaded(_ segment: UploadedSegment) async {
-        for (shardID, last) in segment.lastSequences where uploadedThrough[shardID].map({ $0 < last }) ?? true {
-            uploadedThrough[shardID] = last
+        for (shardID, last) in segment.lastSequences {
+            var shard = shards[shardID] ?? Shard()
+            if shard.uploaded.map({ $0 < last }) ?? true { shard.uploaded = last }
+            shards[shardID] = shard
         }
         await pump()
     }
 
-    /// Seals the open segment and waits (at most ``settleTimeout``) until every committed checkpoint has moved.
+    /// Seals the open segment and waits (at most ``settleTimeout``) until every committed record's checkpoint has moved.
     public func settle(seal: @Sendable () async throws -> Void) async {
         try? await seal()
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: settleTimeout)
-        while !waiting.isEmpty, clock.now < deadline {
+        while clock.now < deadline, shards.values.contains(where: \.isBehind) {
             await pump()
-            if waiting.isEmpty { break }
             try? await Task.sleep(for: poll)
         }
-    }
-
-    /// Whether what waits for `shardID` is in the bucket.
-    private func isDue(_ shardID: String) -> Bool {
-        guard let entry = waiting[shardID] else { return false }
-        guard let through = entry.through else { return true }
-        return uploadedThrough[shardID].map { $0 >= through } ?? false
+        await pump()
     }
 
     /// Moves every checkpoint that is due, one at a time, so a shard's checkpoint never goes back.
@@ -90,9 +108,15 @@ public actor BucketDurability: CheckpointDurability {
         guard !pumping else { return }
         pumping = true
         defer { pumping = false }
-        while let shardID = waiting.keys.first(where: isDue), let entry = waiting.removeValue(forKey: shardID) {
+        while let (shardID, checkpoint) = shards.lazy.compactMap({ id, shard in shard.due.map { (id, $0) } }).first {
+            guard let advance = shards[shardID]?.advance else { break }
+            if checkpoint == Lease.shardEnd {
+                shards[shardID] = nil
+            } else {
+                shards[shardID]?.advanced = SequenceNumber(checkpoint)
+            }
             // A lost lease is noticed by the reader itself (its renewals); the next owner starts from the table.
-            try? await entry.advance(entry.checkpoint)
+            try? await advance(checkpoint)
         }
     }
 }
