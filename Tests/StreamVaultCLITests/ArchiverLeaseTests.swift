@@ -272,3 +272,18 @@ struct ArchiverLeaseTests {
         }
     }
 }
+
+/// `--lease-timeout` is checked before anything runs.
+struct ArchiveLeaseOptionTests {
+    @Test(arguments: [
+        (["--lease-timeout", "3s"], "--lease-timeout works with --lease-table only"),
+        (["--lease-table", "leases", "--lease-timeout", "0.5s"], "--lease-timeout must be between 1s and 3600s"),
+        (["--lease-table", "leases", "--lease-timeout", "ten"], "is not a duration"),
+    ])
+    func badLeaseOptionsAreRefusedWithAReason(_ options: [String], _ message: String) async throws {
+        let workspace = try CLIWorkspace()
+        let result = try await workspace.runAsync(["archive", "--kinesis-stream", "orders-cdc", "--once"] + options)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+}
