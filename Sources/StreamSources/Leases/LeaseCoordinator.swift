@@ -189,15 +189,18 @@ public final class LeaseCoordinator: Sendable {
     var validity: Duration { configuration.timeout - configuration.safetyMargin }
 
     private func drop(_ held: Held, reason: String) {
-        let dropped = state.withLock { state in
-            guard state.held[held.lease.shardID]?.grant == held.grant else { return false }
+        let renewedAt = state.withLock { state -> Duration? in
+            guard let current = state.held[held.lease.shardID], current.grant == held.grant else { return nil }
             state.held[held.lease.shardID] = nil
-            return true
+            return current.renewedAt
         }
-        guard dropped else { return }
+        guard let renewedAt else { return }
         metrics?.leaseLost()
         metrics?.leasesHeld(state.withLock { $0.held.count })
-        events(.lost(shardID: held.lease.shardID, reason: reason, atMillis: wallMillis()))
+        // When this node stopped writing the shard: now, or earlier if ``mayWrite(_:)`` has refused since the
+        // renewal got too old (noticing the loss later does not mean writing until then).
+        let overdue = now() - (renewedAt + validity)
+        events(.lost(shardID: held.lease.shardID, reason: reason, atMillis: wallMillis() - max(Self.millis(overdue), 0)))
     }
 
     /// The shards this node may read now: held, valid, past their start time, parents finished.
