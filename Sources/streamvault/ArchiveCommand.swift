@@ -282,7 +282,7 @@ extension StreamVaultCommand {
                     stolen ? "Took a shard lease from a busier node; reading it once that node has stopped" : "Took a shard lease",
                     metadata: [
                         "sv.shard.id": "\(shardID)", "sv.lease.previous_owner": "\(previousOwner ?? "-")", "sv.lease.checkpoint": "\(checkpoint)",
-                        "sv.lease.event": "taken", "sv.at_ms": "\(readingFrom)",
+                        "sv.lease.event": "taken", "sv.lease.stolen": "\(stolen)", "sv.at_ms": "\(readingFrom)",
                     ]
                 )
             case .lost(let shardID, let reason, let at):

@@ -84,6 +84,22 @@ struct LeaseCoordinatorTests {
         }
     }
 
+    @Test func aTableWithAnotherKeyIsNotTakenForALeaseTable() async throws {
+        try await MotoServer.with { endpoint in
+            _ = try await MotoServer.python(
+                """
+                import sys, boto3
+                boto3.client("dynamodb", endpoint_url=sys.argv[1]).create_table(TableName="leases", BillingMode="PAY_PER_REQUEST",
+                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+                """,
+                [endpoint]
+            )
+            let error = await #expect(throws: AWSError.self) { _ = try await Self.table(endpoint) }
+            #expect(error?.code == .invalidConfiguration)
+            #expect(error?.message.contains("not a lease table") == true, "\(String(describing: error))")
+        }
+    }
+
     @Test func aStaleOwnersCheckpointAndRenewalAreRefused() async throws {
         try await MotoServer.with { endpoint in
             let table = try await Self.table(endpoint)

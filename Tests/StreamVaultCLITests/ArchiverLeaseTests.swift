@@ -236,16 +236,22 @@ struct ArchiverLeaseTests {
             // The killed node's shards were taken within the timeout plus one renewal interval (scans run every half
             // interval: one to see the last counter, one to see it expired), with slack for rounds on a loaded machine;
             // timed by the takers' own log lines.
-            var takenAt: [String: Int64] = [:]
-            for line in logs.joined(separator: "\n").split(separator: "\n") where line.contains("sv.lease.event=taken") {
+            // A steal from the victim may have been under way at the kill: it is read from `at_ms` (its take + the
+            // timeout), also counted as the time the shard is read again.
+            var takenAt: [String: (at: Int64, stolen: Bool)] = [:]
+            for line in logs.joined(separator: "\n").split(separator: "\n")
+            where line.contains("sv.lease.event=taken") && line.contains("sv.lease.previous_owner=\(victimOwner)") {
                 guard let shard = line.firstMatch(of: /sv\.shard\.id=(\S+)/)?.1, victimShards.contains(String(shard)),
-                    let at = line.firstMatch(of: /sv\.at_ms=(\d+)/).flatMap({ Int64($0.1) }), at > killedAt
+                    let at = line.firstMatch(of: /sv\.at_ms=(\d+)/).flatMap({ Int64($0.1) }), at > killedAt - Int64(Self.timeout * 1000)
                 else { continue }
-                takenAt[String(shard)] = min(takenAt[String(shard)] ?? at, at)
+                if takenAt[String(shard)].map({ at < $0.at }) ?? true { takenAt[String(shard)] = (at, line.contains("sv.lease.stolen=true")) }
             }
             #expect(Set(takenAt.keys) == victimShards)
-            let takeover = takenAt.values.max().map { $0 - killedAt } ?? -1
-            print("ArchiverLeaseTests: \(victimShards.count) shards taken over \(takeover) ms after SIGKILL (lease timeout \(Self.timeout) s)")
+            let takeover = takenAt.values.map(\.at).max().map { $0 - killedAt } ?? -1
+            print(
+                "ArchiverLeaseTests: \(victimShards.count) shards read again \(takeover) ms after SIGKILL (lease timeout \(Self.timeout) s; "
+                    + "\(takenAt.values.filter(\.stolen).count) of them stolen just before the kill)"
+            )
             #expect(
                 takeover <= Int64((Self.timeout + Self.timeout / 3 + 1) * 1000),
                 "the killed node's shards were taken \(takeover) ms after SIGKILL"
@@ -263,10 +269,118 @@ struct ArchiverLeaseTests {
             for (shard, held) in byShard {
                 let sorted = held.sorted { $0.range.lowerBound < $1.range.lowerBound }
                 for (first, second) in zip(sorted, sorted.dropFirst()) where first.node != second.node {
+                    let lines = logs.enumerated().flatMap { index, log in
+                        log.split(separator: "\n").filter { $0.contains("sv.shard.id=\(shard) ") || $0.hasSuffix("sv.shard.id=\(shard)") }
+                            .map { "node \(index): \($0)" }
+                    }
+                    let detail = "(killed at \(killedAt)): \(lines.joined(separator: "\n"))"
                     #expect(
                         second.range.lowerBound >= first.range.upperBound - margin,
-                        "shard \(shard): node \(first.node) read it until \(first.range.upperBound), node \(second.node) from \(second.range.lowerBound)"
+                        "shard \(shard): node \(first.node) read it until \(first.range.upperBound), node \(second.node) from \(second.range.lowerBound) \(detail)"
                     )
+                }
+            }
+        }
+    }
+}
+
+/// `--lease-timeout` is checked before anything runs.
+struct ArchiveLeaseOptionTests {
+    @Test(arguments: [
+        (["--lease-timeout", "3s"], "--lease-timeout works with --lease-table only"),
+        (["--lease-table", "leases", "--lease-timeout", "0.5s"], "--lease-timeout must be between 1s and 3600s"),
+        (["--lease-table", "leases", "--lease-timeout", "ten"], "is not a duration"),
+    ])
+    func badLeaseOptionsAreRefusedWithAReason(_ options: [String], _ message: String) async throws {
+        let workspace = try CLIWorkspace()
+        let result = try await workspace.runAsync(["archive", "--kinesis-stream", "orders-cdc", "--once"] + options)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+}
+
+/// Lineage across nodes: two `--lease-table` archivers share the scripted Kinesis stream of
+/// ``ArchiverParallelTests`` (17 shards: 4 split parents, their children, a merge with two parents; the lease table
+/// in moto). A child's lease is taken only after its parents' leases say SHARD_END, whichever node read them, and
+/// together the two archives hold every record of every shard.
+@Suite(.timeLimit(.minutes(2)))
+struct ArchiverLeaseLineageTests {
+    struct ShardTruth: Decodable {
+        var seqs: [String]
+        var parents: [String]
+    }
+
+    @Test func childShardsAreTakenOnlyAfterTheirParentsAreFinishedOnAnyNode() async throws {
+        let server = try await ServerProcess.start(["python3", "-c", ArchiverParallelTests.server])
+        let kinesis = server.url
+        try await server.serving {
+            try await MotoServer.with { moto in
+                let truth = try JSONDecoder().decode(
+                    [String: ShardTruth].self,
+                    from: try await CommandRunner.python(
+                        "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())",
+                        [kinesis]
+                    )
+                )
+                var environment = MotoServer.environment
+                environment["AWS_ENDPOINT_URL_KINESIS"] = kinesis
+                environment["AWS_ENDPOINT_URL_DYNAMODB"] = moto
+                let workspaces = try (0..<2).map { _ in try CLIWorkspace() }
+                let nodes = try workspaces.map { workspace in
+                    try CommandRunner.start(
+                        try CommandRunner.streamvaultPath,
+                        [
+                            "archive", "--kinesis-stream", "orders-cdc", "--stream", "orders", "--lease-table", "leases", "--lease-timeout", "3s",
+                            "--poll-interval", "0.1", "--records-per-call", "40", "--storage", workspace.storage,
+                        ],
+                        environment: environment
+                    )
+                }
+                // Done: every closed shard's lease says SHARD_END, every open one is checkpointed at its last record.
+                let done = try await ArchiverLeaseTests.wait(moto, limit: .seconds(60)) { rows in
+                    truth.allSatisfy { shard, expected in
+                        rows[shard]?.checkpoint == "SHARD_END" || rows[shard]?.checkpoint == expected.seqs.last
+                    }
+                }
+                let rows = try await ArchiverLeaseTests.leases(moto)
+                #expect(done != nil, "not every shard was archived: \(rows.mapValues(\.checkpoint))")
+                #expect(rows.values.filter { $0.checkpoint == "SHARD_END" }.count == 6, "roots 0-3 and the children of root 0 are closed")
+                var logs: [String] = []
+                for node in nodes {
+                    node.kill(SIGTERM)
+                    let result = await node.finished()
+                    #expect(result.status == 0, "\(result.stderr.suffix(1500))")
+                    logs.append(result.stderr)
+                }
+
+                // Together the archives hold every record of every shard.
+                var archived: [String: Int] = [:]
+                for workspace in workspaces {
+                    let replay = try await workspace.runAsync(["replay", "--stream", "orders"])
+                    for line in replay.lines {
+                        guard let seq = line.firstMatch(of: /"SequenceNumber": ?"([0-9]+)"/)?.1 else { continue }
+                        archived[String(seq), default: 0] += 1
+                    }
+                }
+                let expected = Set(truth.values.flatMap(\.seqs))
+                #expect(Set(archived.keys) == expected, "\(expected.subtracting(archived.keys).count) records missing")
+
+                // Each child was taken only after every parent's lease was finished and released.
+                var firstTaken: [String: Int64] = [:]
+                var firstReleased: [String: Int64] = [:]
+                for line in logs.joined(separator: "\n").split(separator: "\n") {
+                    guard let event = line.firstMatch(of: /sv\.lease\.event=(\w+)/)?.1, let shard = line.firstMatch(of: /sv\.shard\.id=(\S+)/)?.1,
+                        let at = line.firstMatch(of: /sv\.at_ms=(\d+)/).flatMap({ Int64($0.1) })
+                    else { continue }
+                    if event == "taken" { firstTaken[String(shard)] = min(firstTaken[String(shard)] ?? at, at) }
+                    if event == "released" { firstReleased[String(shard)] = min(firstReleased[String(shard)] ?? at, at) }
+                }
+                for (shard, expected) in truth where !expected.parents.isEmpty {
+                    let taken = try #require(firstTaken[shard], "\(shard) was never taken")
+                    for parent in expected.parents {
+                        let released = try #require(firstReleased[parent], "\(parent) was never released")
+                        #expect(released <= taken, "\(shard) taken at \(taken), before its parent \(parent) was finished at \(released)")
+                    }
                 }
             }
         }

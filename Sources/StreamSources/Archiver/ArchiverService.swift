@@ -51,6 +51,9 @@ public struct ArchiveSummary: Sendable, Equatable, CustomStringConvertible {
 ///   each until it is caught up; then the service waits ``ArchiverConfiguration/pollInterval``. One writer per
 ///   stream: pages of several shards that arrive together share a commit. With ``ArchiverConfiguration/once`` it returns when nothing
 ///   more is readable. On graceful shutdown it stops taking pages, commits and returns.
+/// - With ``ArchiverLeases`` (a lease table), several services on several machines share the stream's shards:
+///   each reads only the shards it holds a lease on (``LeaseCoordinator``), starts them after the lease's
+///   checkpoint, moves that checkpoint after each commit, and releases its leases after the last commit.
 ///
 /// ```swift
 /// let archiver = ArchiverService(source: .dynamoDBTable("Orders", dynamoDB: ddb, streams: streams),

@@ -152,23 +152,35 @@ public final class LeaseCoordinator: Sendable {
         )
     }
 
+    /// Renews every held lease, up to 16 at once (a node holding many leases still renews each within its interval).
     private func renewAll() async throws {
-        for held in state.withLock({ Array($0.held.values) }) {
-            let sentAt = now()
-            do {
-                let renewed = try await table.renew(held.lease, owner: owner)
-                state.withLock { state in
-                    guard state.held[renewed.shardID]?.grant == held.grant else { return }
-                    state.held[renewed.shardID]?.lease.counter = renewed.counter
-                    state.held[renewed.shardID]?.renewedAt = sentAt
-                }
-            } catch let lost as LeaseLost {
-                drop(held, reason: lost.description)
-            } catch let error as AWSError {
-                logger.debug("Renewing a lease failed", metadata: ["sv.shard.id": "\(held.lease.shardID)", "sv.error": "\(error)"])
-                if now() - held.renewedAt >= validity {
-                    drop(held, reason: "its lease could not be renewed for \(validity) (\(error.message))")
-                }
+        var pending = state.withLock { Array($0.held.values) }[...]
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<16 {
+                guard let held = pending.popFirst() else { break }
+                group.addTask { try await self.renew(held) }
+            }
+            while try await group.next() != nil {
+                if let held = pending.popFirst() { group.addTask { try await self.renew(held) } }
+            }
+        }
+    }
+
+    private func renew(_ held: Held) async throws {
+        let sentAt = now()
+        do {
+            let renewed = try await table.renew(held.lease, owner: owner)
+            state.withLock { state in
+                guard state.held[renewed.shardID]?.grant == held.grant else { return }
+                state.held[renewed.shardID]?.lease.counter = renewed.counter
+                state.held[renewed.shardID]?.renewedAt = sentAt
+            }
+        } catch let lost as LeaseLost {
+            drop(held, reason: lost.description)
+        } catch let error as AWSError {
+            logger.debug("Renewing a lease failed", metadata: ["sv.shard.id": "\(held.lease.shardID)", "sv.error": "\(error)"])
+            if now() - held.renewedAt >= validity {
+                drop(held, reason: "its lease could not be renewed for \(validity) (\(error.message))")
             }
         }
     }
@@ -177,15 +189,18 @@ public final class LeaseCoordinator: Sendable {
     var validity: Duration { configuration.timeout - configuration.safetyMargin }
 
     private func drop(_ held: Held, reason: String) {
-        let dropped = state.withLock { state in
-            guard state.held[held.lease.shardID]?.grant == held.grant else { return false }
+        let renewedAt = state.withLock { state -> Duration? in
+            guard let current = state.held[held.lease.shardID], current.grant == held.grant else { return nil }
             state.held[held.lease.shardID] = nil
-            return true
+            return current.renewedAt
         }
-        guard dropped else { return }
+        guard let renewedAt else { return }
         metrics?.leaseLost()
         metrics?.leasesHeld(state.withLock { $0.held.count })
-        events(.lost(shardID: held.lease.shardID, reason: reason, atMillis: wallMillis()))
+        // When this node stopped writing the shard: now, or earlier if ``mayWrite(_:)`` has refused since the
+        // renewal got too old (noticing the loss later does not mean writing until then).
+        let overdue = now() - (renewedAt + validity)
+        events(.lost(shardID: held.lease.shardID, reason: reason, atMillis: wallMillis() - max(Self.millis(overdue), 0)))
     }
 
     /// The shards this node may read now: held, valid, past their start time, parents finished.
