@@ -171,6 +171,7 @@ public struct S3Client: Sendable {
         var headers: [(name: String, value: String)] = [
             ("Content-MD5", md5.base64EncodedString()),
             ("x-amz-checksum-sha256", sha.base64EncodedString()),
+            ("x-amz-content-sha256", sha.hexString),
             ("Content-Type", "application/octet-stream"),
         ]
         for (name, value) in metadata.sorted(by: { $0.key < $1.key }) { headers.append(("x-amz-meta-\(name)", value)) }
@@ -449,8 +450,11 @@ public struct S3Client: Sendable {
         let defaultPort = endpoint.scheme?.lowercased() == "https" ? 443 : 80
         let hostHeader = endpoint.port.map { $0 == defaultPort ? host : "\(host):\($0)" } ?? host
         let path = "/" + bucket + (key.map { "/" + $0 } ?? "")
-        let payloadHash = SigV4Signer.hexSHA256(body)
-        var headers: [(name: String, value: String)] = [("Host", hostHeader), ("x-amz-content-sha256", payloadHash)]
+        var headers: [(name: String, value: String)] = [("Host", hostHeader)]
+        // The signed payload hash; a caller that hashed the body for its checksum passes it (one SHA-256 pass per body).
+        if !extraHeaders.contains(where: { $0.name.lowercased() == "x-amz-content-sha256" }) {
+            headers.append(("x-amz-content-sha256", SigV4Signer.hexSHA256(body)))
+        }
         headers += extraHeaders
         let signer = SigV4Signer(credentials: environment.credentials, region: environment.region, service: "s3")
         let signed = signer.sign(SigV4Signer.Request(method: method.rawValue, path: path, query: query, headers: headers, body: body), date: now())

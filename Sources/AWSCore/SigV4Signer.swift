@@ -89,6 +89,7 @@ public struct SigV4Signer: Sendable {
 
     /// Signs a request.
     ///
+    /// The payload hash is the `x-amz-content-sha256` header when the request has one (S3), else the body's SHA-256.
     /// Adds `X-Amz-Date` (from `date`) unless the request already has one, and `X-Amz-Security-Token`
     /// when the credentials carry a session token and the request doesn't have the header yet. Both
     /// are signed. Then computes the `Authorization` header.
@@ -110,7 +111,10 @@ public struct SigV4Signer: Sendable {
         }
         let dateStamp = String(amzDate.prefix(8))
         let scope = "\(dateStamp)/\(region)/\(service)/aws4_request"
-        let (canonical, signedHeaders) = Self.canonicalRequest(request, payloadHash: Self.hexSHA256(request.body))
+        // S3 requests carry their payload hash in `x-amz-content-sha256`, which is what the signature covers: the caller
+        // hashed the body already (once, for its checksum too), so it is not hashed again.
+        let payloadHash = request.headers.first { $0.name.lowercased() == "x-amz-content-sha256" }.map { Self.trimmed($0.value) }
+        let (canonical, signedHeaders) = Self.canonicalRequest(request, payloadHash: payloadHash ?? Self.hexSHA256(request.body))
         let stringToSign = [Self.algorithm, amzDate, scope, Self.hexSHA256(Data(canonical.utf8))].joined(separator: "\n")
         let key = signingKey(dateStamp: dateStamp)
         let signature = HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key).hexString

@@ -201,7 +201,8 @@ struct SegmentUploaderTests {
             let reader = try BlockReader(layout: archive.layout, catalog: archive.catalog)
             try reader.read(try #require(try archive.catalog.blocks(segmentID: segments[0].id).first))
             let evicted = try await uploader.evict(stream: "orders", keepBytes: segments[0].committedBytes)
-            #expect(evicted == segments.dropFirst().map(\.fileName))
+            // (Among the others, the order follows access times the uploads' reads left, which the kernel keeps coarsely.)
+            #expect(Set(evicted) == Set(segments.dropFirst().map(\.fileName)))
             for segment in segments {
                 #expect(FileIO.exists(archive.layout.segmentPath(stream: "orders", fileName: segment.fileName)) == (segment.id == segments[0].id))
                 #expect((try archive.catalog.remoteState(segmentID: segment.id)?.evictedAt != nil) == (segment.id != segments[0].id))
