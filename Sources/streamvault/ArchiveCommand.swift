@@ -381,7 +381,8 @@ extension StreamVaultCommand {
             // Before the archiver: graceful shutdown stops services in reverse order, so the uploader's last pass runs after it.
             // With a bucket and a lease table, lease checkpoints move only once their records are in the bucket.
             let durability = segments != nil && leaseTable != nil ? BucketDurability() : nil
-            if let uploader = try makeSegmentUploadService(name: name, aws: aws, http: http, catalog: catalog, logger: logger, durability: durability) {
+            if let uploader = try makeSegmentUploadService(name: name, aws: aws, http: http, catalog: catalog, logger: logger, durability: durability)
+            {
                 services.append(uploader)
             }
             services.append(try makeArchiver(name: name, aws: aws, http: http, catalog: catalog, logger: logger, durability: durability))
