@@ -303,14 +303,17 @@ public struct S3Client: Sendable {
         }
     }
 
-    /// One page of ListObjectsV2: the objects under `prefix` (key order) and the token for the next page.
+    /// One page of ListObjectsV2: the objects under `prefix` (key order, after `startAfter` if given) and the token
+    /// for the next page.
     public func listObjectsPage(
         bucket: String,
         prefix: String,
+        startAfter: String? = nil,
         continuationToken: String? = nil,
         maxKeys: Int = 1000
     ) async throws -> (objects: [ObjectInfo], next: String?) {
         var query: [(name: String, value: String)] = [("list-type", "2"), ("prefix", prefix), ("max-keys", String(maxKeys))]
+        if let startAfter { query.append(("start-after", startAfter)) }
         if let continuationToken { query.append(("continuation-token", continuationToken)) }
         let answer = try await send("ListObjectsV2", method: .GET, bucket: bucket, key: nil, query: query)
         let text = answer.text[...]
@@ -329,12 +332,12 @@ public struct S3Client: Sendable {
         return (objects, next)
     }
 
-    /// Every object under `prefix`, all pages.
-    public func listObjects(bucket: String, prefix: String, pageSize: Int = 1000) async throws -> [ObjectInfo] {
+    /// Every object under `prefix` (after `startAfter` if given), all pages.
+    public func listObjects(bucket: String, prefix: String, startAfter: String? = nil, pageSize: Int = 1000) async throws -> [ObjectInfo] {
         var all: [ObjectInfo] = []
         var token: String?
         repeat {
-            let page = try await listObjectsPage(bucket: bucket, prefix: prefix, continuationToken: token, maxKeys: pageSize)
+            let page = try await listObjectsPage(bucket: bucket, prefix: prefix, startAfter: startAfter, continuationToken: token, maxKeys: pageSize)
             all += page.objects
             token = page.next
         } while token != nil

@@ -16,6 +16,20 @@ extension StreamVaultCommand.Archive {
         return writer
     }
 
+    /// With `--segments` and `--lease-table`: lease checkpoints that follow the uploads, and a node taking a shard over
+    /// starts after what the previous owner uploaded (it looks at segments created within twice the seal interval plus
+    /// 15 minutes).
+    func makeBucketDurability(name: String, aws: AWSEnvironment, http: HTTPClient, logger: Logger) throws -> BucketDurability? {
+        guard let segments, leaseTable != nil else { return nil }
+        let bucket = BucketDurability.Bucket(
+            s3: S3Client(environment: aws, httpClient: http, logger: logger),
+            location: try BucketLocation(parsing: segments),
+            stream: name,
+            lookback: .seconds(Int64(sealInterval * 2) + 900)
+        )
+        return BucketDurability(bucket: bucket)
+    }
+
     /// The uploader service of `--segments`, or `nil` without it; it tells `durability` (leases) what is in the bucket.
     func makeSegmentUploadService(
         name: String,

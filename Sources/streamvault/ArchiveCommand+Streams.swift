@@ -58,7 +58,9 @@ extension StreamVaultCommand.Archive {
         let catalog = try file.streams[0].global.openCatalog(create: true)
         let http = AWSJSONClient.makeHTTPClient()
         // Uploaders before the supervisor: graceful shutdown stops services in reverse order (their last pass runs after it).
-        let durabilities = file.streams.map { $0.segments != nil && $0.leaseTable != nil ? BucketDurability() : nil }
+        let durabilities = try file.streams.enumerated().map { index, command in
+            try command.makeBucketDurability(name: try command.archiveStreamName(), aws: environments[index], http: http, logger: logger)
+        }
         for (index, command) in file.streams.enumerated() {
             let name = try command.archiveStreamName()
             var streamLogger = logger

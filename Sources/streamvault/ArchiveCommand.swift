@@ -380,7 +380,7 @@ extension StreamVaultCommand {
             let http = AWSJSONClient.makeHTTPClient()
             // Before the archiver: graceful shutdown stops services in reverse order, so the uploader's last pass runs after it.
             // With a bucket and a lease table, lease checkpoints move only once their records are in the bucket.
-            let durability = segments != nil && leaseTable != nil ? BucketDurability() : nil
+            let durability = try makeBucketDurability(name: name, aws: aws, http: http, logger: logger)
             if let uploader = try makeSegmentUploadService(name: name, aws: aws, http: http, catalog: catalog, logger: logger, durability: durability)
             {
                 services.append(uploader)

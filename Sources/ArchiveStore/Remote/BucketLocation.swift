@@ -67,6 +67,11 @@ public struct BucketLocation: Sendable, Equatable, CustomStringConvertible {
     }
     /// The prefix under which a stream's index objects are listed.
     public func indexPrefix(stream: String) -> String { base + stream + "/index/" }
+    /// The key to list a stream's index objects after (ListObjectsV2 `start-after`) to see the segments created at
+    /// or after `millis` (segment names start with their creation time), by any node.
+    public func indexKeysCreated(stream: String, sinceMillis millis: Int64) -> String {
+        indexPrefix(stream: stream) + ISO8601Stamp.compact(millis)
+    }
     /// The prefix under which every stream is listed.
     public var streamsPrefix: String { base }
 }

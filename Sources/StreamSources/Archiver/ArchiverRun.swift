@@ -407,7 +407,13 @@ final class ArchiverRun<Record: Sendable>: Sendable {
         } else {
             // A lease's checkpoint may be past what this archive holds (another node archived the records between):
             // the writer takes the jump as it is, no gap (the records are in that node's archive).
-            iterator = makeReader(shardID, checkpoint: grant.map { $0.resumeAfter ?? local } ?? local, logger: shardLogger).makeAsyncIterator()
+            var start = local
+            if let grant {
+                start = grant.resumeAfter ?? local
+                // The previous owner may have stored records after the lease checkpoint (with a bucket: uploaded them).
+                if let durability = service.leases?.durability { start = await durability.resumePoint(shardID: shardID, after: start) }
+            }
+            iterator = makeReader(shardID, checkpoint: start, logger: shardLogger).makeAsyncIterator()
         }
         while !shuttingDown {
             let event: ShardReadEvent<Record>?
@@ -421,7 +427,10 @@ final class ArchiverRun<Record: Sendable>: Sendable {
             switch event {
             case .records(let records, _):
                 // Lease lost, or not renewed in time: drop the page (the next owner reads it) and stop at once.
-                if let grant, coordinator?.mayWrite(grant) != true { return .stopped }
+                if let grant, coordinator?.mayWrite(grant) != true {
+                    await service.leases?.durability.leaseLost(shardID: shardID, seal: { try await writer.sealOpenSegment() })
+                    return .stopped
+                }
                 // One hop to the writer's thread per page, not per record.
                 let append = adapter.append
                 try await writer.append(records) { record, writer in try append(record, writer, shardID) }

@@ -1,3 +1,4 @@
+public import AWSCore
 public import ArchiveStore
 import Foundation
 import ServiceLifecycle
@@ -45,18 +46,74 @@ public actor BucketDurability: CheckpointDurability {
         }
     }
 
+    /// Where a node taking a shard over looks for records of it that the previous owner uploaded after its last
+    /// checkpoint: the index objects of segments created within `lookback` (at least twice the seal interval).
+    public struct Bucket: Sendable {
+        public var s3: S3Client
+        public var location: BucketLocation
+        public var stream: String
+        public var lookback: Duration
+
+        public init(s3: S3Client, location: BucketLocation, stream: String, lookback: Duration) {
+            self.s3 = s3
+            self.location = location
+            self.stream = stream
+            self.lookback = lookback
+        }
+    }
+
     private var shards: [String: Shard] = [:]
     private var pumping = false
+    private var sealRequested = false
+    let bucket: Bucket?
     let settleTimeout: Duration
     let poll: Duration
 
     /// - Parameters:
+    ///   - bucket: Where to look for a taken-over shard's records beyond its lease checkpoint (``resumePoint(shardID:after:)``).
     ///   - settleTimeout: How long shutdown waits for the last upload before releasing the leases anyway (what is not
     ///     uploaded then is read again by the next owner: duplicates in the bucket, never a loss).
     ///   - poll: How often a waiting ``Lease/shardEnd`` and ``settle(seal:)`` look again.
-    public init(settleTimeout: Duration = .seconds(40), poll: Duration = .milliseconds(100)) {
+    public init(bucket: Bucket? = nil, settleTimeout: Duration = .seconds(40), poll: Duration = .milliseconds(100)) {
+        self.bucket = bucket
         self.settleTimeout = settleTimeout
         self.poll = poll
+    }
+
+    /// After the lease checkpoint, or after the last record of the shard in a recent segment of the bucket (uploaded
+    /// by the previous owner, which could not move the checkpoint: it died between the two, or lost the lease and
+    /// sealed at once, see ``leaseLost(shardID:seal:)``). Records up to there are in the bucket: reading them again
+    /// would store them twice. When the bucket cannot be read, the checkpoint (duplicates, never a loss).
+    public func resumePoint(shardID: String, after checkpoint: String?) async -> String? {
+        guard let bucket else { return checkpoint }
+        var best = checkpoint.flatMap { SequenceNumber($0) }
+        do {
+            let since = Int64(Date().timeIntervalSince1970 * 1000) - Int64(bucket.lookback.components.seconds) * 1000
+            let recent = try await bucket.s3.listObjects(
+                bucket: bucket.location.bucket,
+                prefix: bucket.location.indexPrefix(stream: bucket.stream),
+                startAfter: bucket.location.indexKeysCreated(stream: bucket.stream, sinceMillis: since)
+            )
+            for object in recent where object.key.hasSuffix(".json") {
+                let bytes = try await bucket.s3.getObject(bucket: bucket.location.bucket, key: object.key)
+                let index = try JSONDecoder().decode(SegmentIndexObject.self, from: Data(bytes))
+                for block in index.blocks where block.shard == shardID {
+                    if let last = SequenceNumber(block.lastSeq), best.map({ $0 < last }) ?? true { best = last }
+                }
+            }
+        } catch {
+            return checkpoint
+        }
+        return best?.description ?? checkpoint
+    }
+
+    /// Seals the open segment at once (not at the seal interval), so the uploader sends the shard's committed records
+    /// while the new owner waits out the lease timeout before reading; it then starts after them.
+    public func leaseLost(shardID: String, seal: @Sendable () async throws -> Void) async {
+        guard shards[shardID]?.isBehind == true, !sealRequested else { return }
+        sealRequested = true
+        defer { sealRequested = false }
+        try? await seal()
     }
 
     public func committed(shardID: String, checkpoint: String, advance: @escaping @Sendable (String) async throws -> Void) async throws {

@@ -16,11 +16,23 @@ public protocol CheckpointDurability: Sendable {
     /// Reading has stopped and everything is committed; the leases are released next. Makes what is committed
     /// durable (`seal` seals the open segment) and moves the checkpoints it can, within a bounded wait.
     func settle(seal: @Sendable () async throws -> Void) async
+
+    /// Where a shard taken under a lease starts: after `checkpoint` (the lease's; `nil` at TRIM_HORIZON), or later if
+    /// the records after it are already durable (the previous owner stored them but could not move the checkpoint).
+    func resumePoint(shardID: String, after checkpoint: String?) async -> String?
+
+    /// This node lost the lease of `shardID` while alive (stolen, or not renewed in time): make what it committed of
+    /// the shard durable soon (`seal` seals the open segment), so the next owner can start after it.
+    func leaseLost(shardID: String, seal: @Sendable () async throws -> Void) async
 }
 
 extension CheckpointDurability {
     /// Nothing to wait for: checkpoints moved at each commit.
     public func settle(seal: @Sendable () async throws -> Void) async {}
+    /// The lease checkpoint covers everything durable.
+    public func resumePoint(shardID: String, after checkpoint: String?) async -> String? { checkpoint }
+    /// Nothing to do: what was committed is durable.
+    public func leaseLost(shardID: String, seal: @Sendable () async throws -> Void) async {}
 }
 
 /// Records are durable once committed locally (fsync + catalog transaction): the lease checkpoint moves at once.
