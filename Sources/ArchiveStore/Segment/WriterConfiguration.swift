@@ -14,6 +14,10 @@ public struct WriterConfiguration: Sendable {
     /// Whether each block gets an item-key filter in the catalog (``BlockKeyFilter``). Default on; off only to
     /// measure what the filters cost (tools/bench-history).
     public var keyFilters = true
+    /// Bytes of event-id keys a writer keeps in memory for its event-id shards (docs/FORMAT.md, "Event-id
+    /// index"); whole hours of event time are evicted past it and read again from the catalog when needed.
+    /// Default 64 MiB.
+    public var eventIDMemoryBytes = 64 << 20
 
     /// - Parameters:
     ///   - blockBytes: raw bytes per block, default 1 MiB.
