@@ -239,6 +239,43 @@ struct EventIDIndexTests {
         #expect(Set(try archive.records()) == Set(lines + new))
     }
 
+    /// Buckets at the ends of Int64's range, and either side of zero and an hour's edge, neither trap nor merge
+    /// a record with another hour's: a copy is found by the next writer, the same id an hour later is kept.
+    @Test(arguments: [Int64.min, Int64.min + 3_600_000, -1, 0, 3_599_999, Int64.max - 3_600_000, Int64.max])
+    func eventTimesAtAnyBucketEdgeFindTheirCopies(_ time: Int64) throws {
+        let archive = try TestArchive()
+        let shard = ShardInfo.defaultShardID
+        let line = SampleFiles.lines(records: 1, shards: 1)[0]
+        func append(_ writer: StreamWriter, at time: Int64) throws -> StreamWriter.AppendResult {
+            let bytes = Array(line.utf8)
+            return try bytes.withUnsafeBufferPointer { buffer in
+                var c = JSONCursor(UnsafeRawBufferPointer(buffer))
+                let facts = try ChangeRecordScanner.scanNative(&c)
+                return try writer.append(
+                    buffer,
+                    shard: shard,
+                    sequence: facts.sequenceNumber,
+                    eventID: facts.eventID,
+                    eventTime: time,
+                    format: .native
+                )
+            }
+        }
+        do {
+            let writer = try archive.writer()
+            try writer.openShard(shard, dedupe: .eventID)
+            #expect(try append(writer, at: time) == .accepted)
+            #expect(try append(writer, at: time) == .duplicate)
+            try writer.commit()
+        }
+        let writer = try archive.writer()
+        try writer.openShard(shard, dedupe: .eventID)
+        #expect(try append(writer, at: time) == .duplicate)
+        let (otherHour, overflow) = time.addingReportingOverflow(time > 0 ? -3_600_000 : 3_600_000)
+        #expect(!overflow)
+        #expect(try append(writer, at: otherHour) == .accepted, "a record with the same id in another hour is not a copy")
+    }
+
     /// `line` with the event time of `other` (a copy of `other` carries its time).
     func withTime(of other: String, _ line: String) -> String {
         let key = "\"ApproximateCreationDateTime\":"

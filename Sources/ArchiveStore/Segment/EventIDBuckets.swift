@@ -106,8 +106,10 @@ final class EventIDBuckets {
             current = loaded
             return loaded
         }
-        let start = index * Self.bucketMillis
-        let lists = try catalog.eventIDKeyLists(shardRowID: shardRowID, from: start, through: start + Self.bucketMillis - 1)
+        // Saturating: the first and last hours of Int64's range must not trap.
+        let (start, low) = index.multipliedReportingOverflow(by: Self.bucketMillis)
+        let (end, high) = start.addingReportingOverflow(Self.bucketMillis - 1)
+        let lists = try catalog.eventIDKeyLists(shardRowID: shardRowID, from: low ? .min : start, through: low || high ? .max : end)
         var count = lists.reduce(0) { $0 + $1.count } / EventIDKey.byteCount
         count += pending.reduce(0) { $0 + ($1.bucket == index ? 1 : 0) }
         // Room first, then the set: the bound holds while the bucket is built.
