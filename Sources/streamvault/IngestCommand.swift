@@ -68,6 +68,16 @@ extension StreamVaultCommand {
         )
         var commitKiB = 8192
 
+        @Option(
+            name: .customLong("dedupe-memory-mib"),
+            help: ArgumentHelp(
+                "MiB of event-id keys kept in memory to recognise duplicates on event-id shards, 1 to 1048576; past it, whole hours of "
+                    + "event time are dropped and read again from the catalog when needed (docs/FORMAT.md, \"Event-id index\").",
+                valueName: "MiB"
+            )
+        )
+        var dedupeMemoryMiB = WriterConfiguration().eventIDMemoryBytes >> 20
+
         /// Small segments for tests (crash tests need seals without 64 MiB of input).
         @Option(name: .customLong("max-segment-kib"), help: .hidden)
         var maxSegmentKiB: Int?
@@ -92,6 +102,7 @@ extension StreamVaultCommand {
             guard !files.isEmpty else { throw ValidationError("Name at least one input file, or - for stdin.") }
             try Self.requireRange("--block-kib", blockKiB, Self.blockKiBRange)
             try Self.requireRange("--commit-kib", commitKiB, Self.commitKiBRange)
+            try Self.requireRange("--dedupe-memory-mib", dedupeMemoryMiB, Self.dedupeMemoryMiBRange)
             try Self.requireRange("--max-record-bytes", maxRecordBytes, Self.maxRecordBytesRange)
             do { try StorageLayout.validateStreamName(stream) } catch { throw ValidationError("\(error)") }
             if let shard { do { try ShardName.validate(shard) } catch { throw ValidationError("\(error)") } }
@@ -100,6 +111,8 @@ extension StreamVaultCommand {
         /// 1 KiB to 64 MiB per block, 1 KiB to 1 GiB between commits: far beyond what helps, far below overflow.
         static let blockKiBRange = 1...65_536
         static let commitKiBRange = 1...1_048_576
+        /// 1 MiB to 1 TiB of event-id keys.
+        static let dedupeMemoryMiBRange = 1...1_048_576
         /// Shared with convert: 1 KiB to 1 GiB.
         static let maxRecordBytesRange = 1024...(1 << 30)
 
@@ -117,6 +130,7 @@ extension StreamVaultCommand {
             options.writer.commitBytes = commitKiB << 10
             if let maxSegmentKiB { options.writer.maxSegmentBytes = max(maxSegmentKiB, 1) << 10 }
             options.writer.keyFilters = !noKeyFilters
+            options.writer.eventIDMemoryBytes = dedupeMemoryMiB << 20
             let showProgress = stderrIsTerminal
             let ingestor = try Ingestor(layout: global.layout, catalog: catalog, options: options, logger: global.makeLogger("streamvault.ingest")) {
                 s in

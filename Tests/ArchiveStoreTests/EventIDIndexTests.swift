@@ -82,7 +82,7 @@ struct EventIDIndexTests {
 
     static let ids = [hex, hex.uppercased(), "0123456789abcdef", "event-7", "\\u0030123456789abcdef0123456789abcdef"]
 
-    /// A second record with the same eventID (another sequence number and body) is a duplicate wherever it comes;
+    /// A second record with the same eventID and event time (another sequence number and body) is a duplicate wherever it comes;
     /// an id differing only in case, length or an escape that decodes differently is not.
     @Test(arguments: ids, Moment.allCases)
     func theSameIDIsADuplicateWhereverItComes(_ id: String, _ moment: Moment) throws {
@@ -102,7 +102,7 @@ struct EventIDIndexTests {
             try first?.openShard(shard, dedupe: .eventID)
         }
         let writer = try #require(first)
-        #expect(try TestArchive.append([withID(lines[1], id)], to: writer, shard: shard) == [.duplicate])
+        #expect(try TestArchive.append([withTime(of: lines[0], withID(lines[1], id))], to: writer, shard: shard) == [.duplicate])
         let other =
             id.contains("\\") ? id.replacingOccurrences(of: "\\u0030", with: "\\u0031") : id == id.lowercased() ? id.uppercased() : id.lowercased()
         let different = other == id ? id + "x" : other
@@ -200,9 +200,108 @@ struct EventIDIndexTests {
         #expect(!tables.contains("event_ids"), "the old table is gone")
     }
 
+    // MARK: Memory bound
+
+    /// Records over 200 hours in narrow blocks, under memory bounds from a few buckets to everything: ingested with
+    /// copies of early records after their hours were evicted (not yet committed), then again shuffled with new
+    /// records at the same times. Every copy is found, every new record kept, and the keys in memory never pass the bound.
+    @Test(arguments: [4 << 10, 16 << 10, 64 << 20])
+    func aMemoryBoundKeepsDedupeExact(bound: Int) throws {
+        let archive = try TestArchive()
+        let shard = ShardInfo.defaultShardID
+        let lines = SampleFiles.lines(records: 2000, shards: 1, spanSeconds: 200 * 3600)
+        let configuration = {
+            var c = WriterConfiguration(blockBytes: 2 << 10)
+            c.eventIDMemoryBytes = bound
+            return c
+        }()
+        do {
+            let writer = try archive.writer(configuration: configuration)
+            try writer.openShard(shard, dedupe: .eventID)
+            let results = try TestArchive.append(lines + lines.prefix(50), to: writer, shard: shard)
+            #expect(results.prefix(lines.count).allSatisfy { $0 == .accepted })
+            #expect(results.suffix(50).allSatisfy { $0 == .duplicate }, "copies of records accepted but not committed yet")
+            try writer.commit()
+            #expect(writer.eventIDMemory.peakResidentBytes <= bound)
+            #expect(writer.eventIDMemory.bucketLoads >= 200)
+            #expect((writer.eventIDMemory.bucketEvictions > 0) == (bound < 1 << 20))
+        }
+        let new = lines.enumerated().filter { $0.offset % 7 == 0 }.map { withID($0.element, "new-\($0.offset)") }
+        var again = lines.map { ($0, StreamWriter.AppendResult.duplicate) } + new.map { ($0, StreamWriter.AppendResult.accepted) }
+        var generator = SplitMix(state: 11)
+        again.shuffle(using: &generator)
+        let writer = try archive.writer(configuration: configuration)
+        try writer.openShard(shard, dedupe: .eventID)
+        let results = try TestArchive.append(again.map(\.0), to: writer, shard: shard)
+        #expect(results == again.map(\.1))
+        #expect(try writer.commit() == new.count)
+        #expect(writer.eventIDMemory.peakResidentBytes <= bound)
+        #expect(Set(try archive.records()) == Set(lines + new))
+    }
+
+    /// Buckets at the ends of Int64's range, and either side of zero and an hour's edge, neither trap nor merge
+    /// a record with another hour's: a copy is found by the next writer, the same id an hour later is kept.
+    @Test(arguments: [Int64.min, Int64.min + 3_600_000, -1, 0, 3_599_999, Int64.max - 3_600_000, Int64.max])
+    func eventTimesAtAnyBucketEdgeFindTheirCopies(_ time: Int64) throws {
+        let archive = try TestArchive()
+        let shard = ShardInfo.defaultShardID
+        let line = SampleFiles.lines(records: 1, shards: 1)[0]
+        func append(_ writer: StreamWriter, at time: Int64) throws -> StreamWriter.AppendResult {
+            let bytes = Array(line.utf8)
+            return try bytes.withUnsafeBufferPointer { buffer in
+                var c = JSONCursor(UnsafeRawBufferPointer(buffer))
+                let facts = try ChangeRecordScanner.scanNative(&c)
+                return try writer.append(
+                    buffer,
+                    shard: shard,
+                    sequence: facts.sequenceNumber,
+                    eventID: facts.eventID,
+                    eventTime: time,
+                    format: .native
+                )
+            }
+        }
+        do {
+            let writer = try archive.writer()
+            try writer.openShard(shard, dedupe: .eventID)
+            #expect(try append(writer, at: time) == .accepted)
+            #expect(try append(writer, at: time) == .duplicate)
+            try writer.commit()
+        }
+        let writer = try archive.writer()
+        try writer.openShard(shard, dedupe: .eventID)
+        #expect(try append(writer, at: time) == .duplicate)
+        let (otherHour, overflow) = time.addingReportingOverflow(time > 0 ? -3_600_000 : 3_600_000)
+        #expect(!overflow)
+        #expect(try append(writer, at: otherHour) == .accepted, "a record with the same id in another hour is not a copy")
+    }
+
+    /// `line` with the event time of `other` (a copy of `other` carries its time).
+    func withTime(of other: String, _ line: String) -> String {
+        let key = "\"ApproximateCreationDateTime\":"
+        func timeRange(_ text: String) -> Range<String.Index> {
+            let start = text.range(of: key)!.upperBound
+            return start..<text[start...].firstIndex(where: { !$0.isNumber && $0 != "." })!
+        }
+        return line.replacingCharacters(in: timeRange(line), with: other[timeRange(other)])
+    }
+
     func withID(_ line: String, _ id: String) -> String {
         let start = line.range(of: "\"eventID\":\"")!.upperBound
         let end = line[start...].firstIndex(of: "\"")!
         return line.replacingCharacters(in: start..<end, with: id)
+    }
+}
+
+/// A seeded generator: the shuffled order is the same at every run.
+private struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -17,7 +17,8 @@ struct IngestInputRulesTests {
 
     @Test(arguments: [
         ("--block-kib", "9007199254740993"), ("--block-kib", "0"), ("--commit-kib", "-1"), ("--commit-kib", "18014398509481984"),
-        ("--max-record-bytes", "10"), ("--max-record-bytes", "99999999999999"),
+        ("--max-record-bytes", "10"), ("--max-record-bytes", "99999999999999"), ("--dedupe-memory-mib", "0"),
+        ("--dedupe-memory-mib", "1048577"),
     ])
     func numericOptionsOutOfRangeSayTheRange(_ option: String, _ value: String) throws {
         let ws = try CLIWorkspace()

@@ -4,18 +4,33 @@ import GRDB
 /// The event-id index (docs/FORMAT.md, "Event-id index"): per block, the 16-byte keys of its records
 /// (`block_event_ids`, deleted with the block); keys migrated from catalogs before v6 in `event_id_keys`.
 extension Catalog {
-    /// Every key an event-id shard holds, ready for look-ups (the writer loads it once per shard).
-    func eventIDSet(shardRowID: Int64, expectedCount: Int) throws -> EventIDSet {
+    /// The key lists of the shard's blocks whose event times overlap `[from, through]` (epoch ms): every record
+    /// with a time in that window is in one of them. Read whole so the caller can size its set before building it.
+    func eventIDKeyLists(shardRowID: Int64, from: Int64, through: Int64) throws -> [Data] {
         try database.read { db in
-            var set = EventIDSet(minimumCapacity: expectedCount)
-            let blobs = try Row.fetchCursor(
+            var lists: [Data] = []
+            let rows = try Row.fetchCursor(
                 db,
-                sql: "SELECT e.block_id AS id, e.keys FROM blocks b JOIN block_event_ids e ON e.block_id = b.id WHERE b.shard_id = ?",
-                arguments: [shardRowID]
+                sql: """
+                    SELECT e.block_id AS id, e.keys FROM blocks b JOIN block_event_ids e ON e.block_id = b.id
+                    WHERE b.shard_id = ? AND b.min_time <= ? AND b.max_time >= ?
+                    """,
+                arguments: [shardRowID, through, from]
             )
-            while let row = try blobs.next() {
-                try Self.forEachKey(in: row, table: "block_event_ids", column: "keys") { set.insert($0) }
+            while let row = try rows.next() {
+                let r = CatalogRow(row, table: "block_event_ids")
+                let bytes = try r.value("keys", "event-id keys (16 bytes each)", as: Data.self)
+                try Self.requireWholeKeys(bytes, table: "block_event_ids", column: "keys", rowID: r.rowID)
+                lists.append(bytes)
             }
+            return lists
+        }
+    }
+
+    /// The keys migrated from a catalog before v6 (`event_id_keys`, no event time): an empty set once none are left.
+    func migratedEventIDSet(shardRowID: Int64) throws -> EventIDSet {
+        try database.read { db in
+            var set = EventIDSet()
             let migrated = try Row.fetchCursor(db, sql: "SELECT shard_id AS id, key FROM event_id_keys WHERE shard_id = ?", arguments: [shardRowID])
             while let row = try migrated.next() {
                 try Self.forEachKey(in: row, table: "event_id_keys", column: "key") { set.insert($0) }
@@ -76,20 +91,25 @@ extension Catalog {
     static func forEachKey(in row: Row, table: String, column: String, _ body: (EventIDKey) throws -> Void) throws {
         let r = CatalogRow(row, table: table)
         let bytes = try r.value(column, "event-id keys (16 bytes each)", as: Data.self)
-        guard bytes.count % EventIDKey.byteCount == 0 else {
-            throw ArchiveError(
-                code: .catalogCorrupt,
-                message:
-                    "The catalog's \(table) row \(r.rowID) holds \(bytes.count) bytes in '\(column)', not a whole number of 16-byte event-id keys: "
-                    + "the catalog is damaged. Rebuild it from the segment files with `streamvault catalog rebuild --force` (docs/OPERATIONS.md)."
-            )
-        }
+        try requireWholeKeys(bytes, table: table, column: column, rowID: r.rowID)
         try bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 try body(EventIDKey(bytes: raw, at: offset))
                 offset += EventIDKey.byteCount
             }
+        }
+    }
+
+    /// A stored key list that is not whole keys is damage.
+    static func requireWholeKeys(_ bytes: Data, table: String, column: String, rowID: String) throws {
+        guard bytes.count % EventIDKey.byteCount == 0 else {
+            throw ArchiveError(
+                code: .catalogCorrupt,
+                message:
+                    "The catalog's \(table) row \(rowID) holds \(bytes.count) bytes in '\(column)', not a whole number of 16-byte event-id keys: "
+                    + "the catalog is damaged. Rebuild it from the segment files with `streamvault catalog rebuild --force` (docs/OPERATIONS.md)."
+            )
         }
     }
 }

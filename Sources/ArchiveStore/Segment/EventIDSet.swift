@@ -13,11 +13,23 @@ struct EventIDSet {
     /// Random per set: ids chosen to collide under one seed do not collide under another.
     private let seed = UInt64.random(in: .min ... .max)
 
+    /// Starts small (8 slots, 128 bytes): a time bucket of a quiet hour must not cost 16 KiB.
     init(minimumCapacity: Int = 0) {
-        var capacity = 1024
-        while capacity * 3 / 4 < minimumCapacity { capacity <<= 1 }
+        let capacity = Self.capacity(for: minimumCapacity)
         slots = [UInt64](repeating: 0, count: capacity * 2)
         mask = capacity - 1
+    }
+
+    /// Bytes of memory the slots take (what a memory bound counts).
+    var byteCount: Int { slots.count * MemoryLayout<UInt64>.stride }
+
+    /// What ``byteCount`` will be for a set made with `minimumCapacity` (to make room before building it).
+    static func byteCount(minimumCapacity: Int) -> Int { capacity(for: minimumCapacity) * 2 * MemoryLayout<UInt64>.stride }
+
+    private static func capacity(for minimumCapacity: Int) -> Int {
+        var capacity = 8
+        while capacity * 3 / 4 < minimumCapacity { capacity <<= 1 }
+        return capacity
     }
 
     /// Adds `key`; false if it was already there.

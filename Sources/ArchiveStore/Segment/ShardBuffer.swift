@@ -7,10 +7,9 @@ final class ShardBuffer {
     var highWater: [UInt8]
     /// The checkpoint the catalog holds (``highWater`` as of the last commit).
     var committedHighWater: [UInt8]
-    /// Event-id shards: the keys of every record the shard holds or has accepted, loaded from the catalog on
-    /// first use (``EventIDSet``).
-    var knownEventIDs = EventIDSet(minimumCapacity: 0)
-    var knownEventIDsLoaded = false
+    /// Event-id shards: the keys of the records the shard holds or has accepted, by hour of event time, loaded
+    /// from the catalog as needed (``EventIDBuckets``).
+    var eventIDs: EventIDBuckets?
 
     // The open block.
     var records: [UInt8] = []

@@ -37,6 +37,11 @@ public final class StreamWriter {
     /// Reads archived blocks back to confirm duplicates below an ordered shard's position.
     private var duplicateReader: BlockReader?
 
+    /// The bound on the event-id shards' keys in memory, shared by the shards.
+    private let eventIDMemoryBudget: EventIDMemory
+    /// What the event-id shards' keys take in memory, and how often buckets were loaded and evicted.
+    public var eventIDMemory: EventIDMemoryStatistics { eventIDMemoryBudget.statistics }
+
     /// Totals since the writer was opened.
     public private(set) var statistics = Statistics()
 
@@ -75,6 +80,7 @@ public final class StreamWriter {
         self.clock = clock
         self.logger = logger
         self.logger[metadataKey: "sv.stream"] = "\(streamName)"
+        self.eventIDMemoryBudget = EventIDMemory(limit: configuration.eventIDMemoryBytes)
         self.compressor = try BlockCompressor(level: configuration.compressionLevel, keyFilters: configuration.keyFilters)
         // Segment files of a stream the catalog does not know: its catalog was lost or replaced. Writing
         // now would start a second history beside them that replay could never join.
@@ -226,8 +232,7 @@ public final class StreamWriter {
                 shard.highWater.append(contentsOf: seq)
             }
             let id = EventIDKey(eventID: eventID)
-            if !shard.knownEventIDsLoaded { try loadKnownEventIDs(shard) }
-            guard shard.knownEventIDs.insert(id) else {
+            guard try eventIDs(of: shard).insert(id, time: eventTime) else {
                 statistics.duplicates += 1
                 return .duplicate
             }
@@ -237,7 +242,7 @@ public final class StreamWriter {
             do {
                 try finishBlock(shard)
             } catch {
-                if let key { shard.knownEventIDs.remove(key) }  // not accepted: offering it again must not look like a duplicate
+                if let key { shard.eventIDs?.remove(key, time: eventTime) }  // not accepted: offering it again must not look like a duplicate
                 throw error
             }
         }
@@ -255,17 +260,19 @@ public final class StreamWriter {
         return JSONCursor(UnsafeRawBufferPointer(raw)).unescaped(0..<raw.count)
     }
 
-    /// Reads the keys of everything an event-id shard holds into its in-memory set (once per shard and writer).
-    private func loadKnownEventIDs(_ shard: ShardBuffer) throws {
-        shard.knownEventIDs = try catalog.eventIDSet(shardRowID: shard.info.rowID, expectedCount: Int(clamping: shard.info.recordCount))
-        shard.knownEventIDsLoaded = true
+    /// An event-id shard's keys in memory (made on first use; buckets load as records need them).
+    @inline(__always)
+    private func eventIDs(of shard: ShardBuffer) -> EventIDBuckets {
+        if let buckets = shard.eventIDs { return buckets }
+        let buckets = EventIDBuckets(shardRowID: shard.info.rowID, catalog: catalog, memory: eventIDMemoryBudget)
+        shard.eventIDs = buckets
+        return buckets
     }
 
-    /// Retention deleted these records (and their keys in the catalog): a copy offered again is new again.
+    /// Retention deleted these records (and their keys in the catalog): a copy offered again is new again. The
+    /// shards' loaded keys are dropped; what is left is read again from the catalog when needed.
     func forgetEventIDKeys(_ keys: [Int64: [EventIDKey]]) {
-        for shard in shards.values where shard.knownEventIDsLoaded {
-            for key in keys[shard.info.rowID] ?? [] { shard.knownEventIDs.remove(key) }
-        }
+        for shard in shards.values where keys[shard.info.rowID] != nil { shard.eventIDs?.dropLoaded() }
     }
 
     /// A record at or below an ordered shard's position is a duplicate only if a block of the shard holds it
@@ -375,11 +382,17 @@ public final class StreamWriter {
         statistics.committedStoredBytes += pendingBytes.count
         statistics.commits += 1
         markCheckpointsCommitted()
+        markEventIDsCommitted()
         pendingBytes.removeAll(keepingCapacity: true)
         pendingBlocks.removeAll(keepingCapacity: true)
         pendingRawBytes = 0
         pendingRecordCount = 0
         return records
+    }
+
+    /// After a commit: every accepted key is in the catalog, where a bucket loaded later finds it.
+    private func markEventIDsCommitted() {
+        for shard in shards.values { shard.eventIDs?.committed() }
     }
 
     private func markCheckpointsCommitted() {

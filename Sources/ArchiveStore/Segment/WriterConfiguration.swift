@@ -20,6 +20,10 @@ public struct WriterConfiguration: Sendable {
     /// Whether a commit with nothing new seals a segment older than ``maxSegmentAge`` too. On when segments go to a
     /// bucket (the seal interval bounds what lives on one disk only); off by default, where an idle segment stays open.
     public var sealIdleSegments = false
+    /// Bytes of event-id keys a writer keeps in memory for its event-id shards (docs/FORMAT.md, "Event-id
+    /// index"); whole hours of event time are evicted past it and read again from the catalog when needed.
+    /// Default 64 MiB.
+    public var eventIDMemoryBytes = 64 << 20
 
     /// - Parameters:
     ///   - blockBytes: raw bytes per block, default 1 MiB.
