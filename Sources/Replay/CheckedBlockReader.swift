@@ -1,4 +1,5 @@
 import ArchiveStore
+import Dispatch
 import StreamModel
 
 #if canImport(Glibc)
@@ -14,18 +15,59 @@ import Darwin
 /// zstd's checksum), its header disagrees with the catalog (shard, count, sequence range, format), it holds
 /// a different number of records, or its first/last record's sequence number is not the catalog's.
 /// Not thread-safe; one per replay. Reuses its buffers, so a warm reader allocates nothing per block.
+///
+/// ``readAhead(_:)`` reads and decompresses the next block on a second thread while the records of the current one
+/// are delivered (a one-minute window at 10M records is 14 blocks): the checks still run in ``load(_:shard:)``, in
+/// order, so damage is reported exactly where it was before.
 final class CheckedBlockReader {
-    private let reader: BlockReader
+    private var reader: BlockReader
     private let catalog: Catalog
     private let layout: StorageLayout
     private let streamName: String
     private var ends: [Int] = []
+    /// The block being read ahead, and the reader and line index it owns until it is taken or dropped.
+    private var ahead: ReadAhead?
+    /// The second reader, idle while no block is read ahead.
+    private var spare: ReadAhead
+    private let queue = DispatchQueue(label: "streamvault.replay.read-ahead")
 
     init(layout: StorageLayout, catalog: Catalog, streamName: String) throws {
         self.reader = try BlockReader(layout: layout, catalog: catalog)
+        self.spare = ReadAhead(reader: try BlockReader(layout: layout, catalog: catalog))
         self.catalog = catalog
         self.layout = layout
         self.streamName = streamName
+    }
+
+    deinit { ahead?.done.wait() }
+
+    /// Starts reading `block` on the read-ahead thread (if nothing is being read ahead already).
+    func readAhead(_ block: BlockInfo) {
+        guard ahead == nil else { return }
+        let job = spare
+        job.block = block
+        job.header = nil
+        job.error = nil
+        job.done.enter()
+        ahead = job
+        queue.async {
+            defer { job.done.leave() }
+            do {
+                job.header = try job.reader.read(block)
+                Self.indexLines(job.reader.records, into: &job.ends)
+            } catch {
+                job.error = error
+            }
+        }
+    }
+
+    /// Waits for the block read ahead; returns it if it is `block`, else drops it.
+    private func takeReadAhead(_ block: BlockInfo) -> ReadAhead? {
+        guard let job = ahead else { return nil }
+        job.done.wait()
+        ahead = nil
+        guard job.block == block else { return nil }
+        return job
     }
 
     /// Size of the last block read, decompressed.
@@ -36,12 +78,21 @@ final class CheckedBlockReader {
     /// - Throws: the ``ReplayDamage`` found.
     func load(_ block: BlockInfo, shard: ShardInfo) throws(DamageFound) -> RecordFormat {
         let header: BlockHeader
-        do {
-            header = try reader.read(block)
-        } catch {
-            throw DamageFound(damage(block, shard, "\(error)"))
+        if let job = takeReadAhead(block) {
+            // The read-ahead reader becomes the current one; the current one is the next spare.
+            swap(&reader, &job.reader)
+            swap(&ends, &job.ends)
+            spare = job
+            guard let read = job.header else { throw DamageFound(damage(block, shard, "\(job.error.map { "\($0)" } ?? "unreadable")")) }
+            header = read
+        } else {
+            do {
+                header = try reader.read(block)
+            } catch {
+                throw DamageFound(damage(block, shard, "\(error)"))
+            }
+            Self.indexLines(reader.records, into: &ends)
         }
-        indexLines()
         if let problem = check(block, shard, header) { throw DamageFound(damage(block, shard, problem)) }
         return block.format
     }
@@ -66,9 +117,9 @@ final class CheckedBlockReader {
     }
 
     /// Splits the decompressed records at newlines (memchr: this pass is the whole cost of a pass-through block).
-    private func indexLines() {
+    private static func indexLines(_ records: [UInt8], into ends: inout [Int]) {
         ends.removeAll(keepingCapacity: true)
-        reader.records.withUnsafeBufferPointer { all in
+        records.withUnsafeBufferPointer { all in
             guard let base = all.baseAddress else { return }
             let count = all.count
             var start = 0
@@ -125,6 +176,21 @@ final class CheckedBlockReader {
             return nil
         }
     }
+}
+
+/// A block read on the read-ahead thread: the reader and line index it fills, and what came of it.
+///
+/// `@unchecked Sendable`: between `readAhead` (which enters `done`) and the owner's `done.wait()`, only the
+/// read-ahead thread touches it; afterwards only the owner does.
+private final class ReadAhead: @unchecked Sendable {
+    var reader: BlockReader
+    var ends: [Int] = []
+    var block: BlockInfo?
+    var header: BlockHeader?
+    var error: (any Error)?
+    let done = DispatchGroup()
+
+    init(reader: BlockReader) { self.reader = reader }
 }
 
 /// Thrown by ``CheckedBlockReader`` (typed, so the hot loop does not box errors).

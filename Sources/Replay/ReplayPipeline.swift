@@ -164,6 +164,8 @@ public final class ReplayPipeline {
                 let format = try load(blocks[nextBlock])
                 current = LoadedBlock(index: nextBlock, format: format, count: reader.withRecords { $0.count })
                 nextBlock += 1
+                // Decompressed on the second core while this block's records go out.
+                if nextBlock < blocks.count { reader.readAhead(blocks[nextBlock].info) }
             }
             guard var block = current else { break }
             let planned = blocks[block.index]
