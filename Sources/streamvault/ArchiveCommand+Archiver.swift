@@ -92,15 +92,6 @@ extension StreamVaultCommand.Archive {
 
     /// Credentials, region and endpoint from the options and the environment.
     func awsEnvironment() throws -> AWSEnvironment {
-        do {
-            return try AWSEnvironment.resolve(
-                environment: ProcessInfo.processInfo.environment,
-                profile: profile,
-                region: region,
-                endpointURL: endpointURL
-            )
-        } catch {
-            throw CLIError(code: .awsConfiguration, message: "\(error)")
-        }
+        try AWSEnvironment.fromCommandLine(profile: profile, region: region, endpointURL: endpointURL)
     }
 }

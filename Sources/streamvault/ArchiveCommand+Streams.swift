@@ -92,9 +92,15 @@ extension StreamVaultCommand.Archive {
         )
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = file.streams.contains { $0.segments != nil } ? .seconds(50) : .seconds(8)
+        try await Self.runServiceGroup(groupConfiguration, http: http)
+    }
+
+    /// Runs the archiver's service group, shuts the AWS calls' HTTP client down after it, and turns what stopped the
+    /// group into the command's error.
+    static func runServiceGroup(_ configuration: ServiceGroupConfiguration, http: HTTPClient) async throws {
         let outcome: Result<Void, any Error>
         do {
-            try await ServiceGroup(configuration: groupConfiguration).run()
+            try await ServiceGroup(configuration: configuration).run()
             outcome = .success(())
         } catch {
             outcome = .failure(error)
@@ -106,6 +112,8 @@ extension StreamVaultCommand.Archive {
             throw CLIError(code: .archiverStopped, message: "streamvault archive: \(error.message)")
         } catch let error as ServiceGroupError {
             throw CLIError(code: .archiverStopped, message: "streamvault archive: \(error)")
+        } catch let error as ArchiveError where error.code == .objectStore {
+            throw CLIError(code: .archiverStopped, message: "streamvault archive: \(error.message)")
         }
     }
 

@@ -349,17 +349,7 @@ extension StreamVaultCommand {
             }
             let logger = global.makeLogger("streamvault.archive")
             let name = try archiveStreamName()
-            let aws: AWSEnvironment
-            do {
-                aws = try AWSEnvironment.resolve(
-                    environment: ProcessInfo.processInfo.environment,
-                    profile: profile,
-                    region: region,
-                    endpointURL: endpointURL
-                )
-            } catch {
-                throw CLIError(code: .awsConfiguration, message: "\(error)")
-            }
+            let aws = try AWSEnvironment.fromCommandLine(profile: profile, region: region, endpointURL: endpointURL)
             logger.debug("AWS environment", metadata: ["sv.aws": "\(aws)"])
 
             var services: [any Service] = []
@@ -394,24 +384,7 @@ extension StreamVaultCommand {
             // SIGTERM cancels calls in flight at once; this only bounds a shutdown that still hangs (systemd kills at 60 s).
             // With a bucket, the last seal and upload run after the archiver stops: allow them longer.
             groupConfiguration.maximumGracefulShutdownDuration = segments == nil ? .seconds(8) : .seconds(50)
-            let group = ServiceGroup(configuration: groupConfiguration)
-            let outcome: Result<Void, any Error>
-            do {
-                try await group.run()
-                outcome = .success(())
-            } catch {
-                outcome = .failure(error)
-            }
-            try? await http.shutdown()
-            do {
-                try outcome.get()
-            } catch let error as ArchiverError {
-                throw CLIError(code: .archiverStopped, message: "streamvault archive: \(error.message)")
-            } catch let error as ServiceGroupError {
-                throw CLIError(code: .archiverStopped, message: "streamvault archive: \(error)")
-            } catch let error as ArchiveError where error.code == .objectStore {
-                throw CLIError(code: .archiverStopped, message: "streamvault archive: \(error.message)")
-            }
+            try await Self.runServiceGroup(groupConfiguration, http: http)
         }
     }
 }

@@ -46,17 +46,7 @@ extension StreamVaultCommand.CatalogGroup {
 
         func run() async throws {
             let location = try BucketLocation(parsing: segments)
-            let aws: AWSEnvironment
-            do {
-                aws = try AWSEnvironment.resolve(
-                    environment: ProcessInfo.processInfo.environment,
-                    profile: profile,
-                    region: region,
-                    endpointURL: endpointURL
-                )
-            } catch {
-                throw CLIError(code: .awsConfiguration, message: "\(error)")
-            }
+            let aws = try AWSEnvironment.fromCommandLine(profile: profile, region: region, endpointURL: endpointURL)
             try FileManager.default.createDirectory(atPath: global.layout.root, withIntermediateDirectories: true)
             let catalog = try global.openCatalog(create: true, write: true)
             // Readers of this storage directory find segments synced with --index-only (or evicted later) through it.

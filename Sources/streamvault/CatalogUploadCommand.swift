@@ -39,17 +39,7 @@ extension StreamVaultCommand.CatalogGroup {
 
         func run() async throws {
             let location = try BucketLocation(parsing: segments)
-            let aws: AWSEnvironment
-            do {
-                aws = try AWSEnvironment.resolve(
-                    environment: ProcessInfo.processInfo.environment,
-                    profile: profile,
-                    region: region,
-                    endpointURL: endpointURL
-                )
-            } catch {
-                throw CLIError(code: .awsConfiguration, message: "\(error)")
-            }
+            let aws = try AWSEnvironment.fromCommandLine(profile: profile, region: region, endpointURL: endpointURL)
             let catalog = try global.openCatalog(create: false, write: true)
             try BucketConfiguration(segments: location.description, endpointURL: endpointURL).save(global.layout)
             let names = try stream.map { [$0] } ?? catalog.streams().map(\.name)
