@@ -106,8 +106,16 @@ extension StreamVaultCommand {
                     arguments + ["--storage", global.storageDirectory, "--log-level", global.logLevel]
                 )
                 try command.validate()
-                if let config = command.config, try ArchiverConfigFile.load(path: config, global: command.global).metricsPort != nil {
+                let file = try command.config.map { try ArchiverConfigFile.load(path: $0, global: command.global) }
+                if let config = command.config, file?.metricsPort != nil {
                     throw ValidationError("\(config): metrics-port: the server serves the archivers' metrics at its own /metrics; remove the key.")
+                }
+                // The uploader runs with `streamvault archive` only: here sealed segments would never reach the bucket.
+                if command.segments != nil || file?.streams.contains(where: { $0.segments != nil }) == true {
+                    throw ValidationError(
+                        "segments: serve does not upload to a bucket; run `streamvault archive --segments ...` for that, and `serve` "
+                            + "without --archive beside it on the same storage directory."
+                    )
                 }
                 return command
             } catch {

@@ -140,6 +140,14 @@ struct ObjectStoreCommandTests {
         }
     }
 
+    /// `serve --archive` has no uploader: a bucket there would collect sealed segments that never go up.
+    @Test func serveRefusesAnArchiverWithABucket() async throws {
+        let workspace = try CLIWorkspace()
+        let result = try await workspace.runAsync(["serve", "--archive", "--table Orders --segments s3://vault/sv"])
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("serve does not upload to a bucket"), "\(result.stderr)")
+    }
+
     @Test(arguments: [
         ["--segments", "vault/prefix"], ["--segments", "s3://Bad_Bucket/x"], ["--local-cache-bytes", "100"],
         ["--segments", "s3://vault/x", "--seal-interval", "0"],
