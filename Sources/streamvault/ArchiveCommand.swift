@@ -290,6 +290,11 @@ extension StreamVaultCommand {
                     "Stopped reading a shard: \(reason)",
                     metadata: ["sv.shard.id": "\(shardID)", "sv.lease.event": "lost", "sv.at_ms": "\(at)"]
                 )
+            case .finished(let shardID, let at):
+                logger.notice(
+                    "A closed shard is archived to its end (its lease says SHARD_END; its children may start)",
+                    metadata: ["sv.shard.id": "\(shardID)", "sv.lease.event": "finished", "sv.at_ms": "\(at)"]
+                )
             case .released(let shardID, let at):
                 logger.notice("Released a shard lease", metadata: ["sv.shard.id": "\(shardID)", "sv.lease.event": "released", "sv.at_ms": "\(at)"])
             }

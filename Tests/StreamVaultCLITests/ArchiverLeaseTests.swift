@@ -365,21 +365,22 @@ struct ArchiverLeaseLineageTests {
                 let expected = Set(truth.values.flatMap(\.seqs))
                 #expect(Set(archived.keys) == expected, "\(expected.subtracting(archived.keys).count) records missing")
 
-                // Each child was taken only after every parent's lease was finished and released.
+                // Each child was taken only after every parent's lease said SHARD_END (stamped when that write was sent;
+                // the release follows it, and a child may be taken in between).
                 var firstTaken: [String: Int64] = [:]
-                var firstReleased: [String: Int64] = [:]
+                var firstFinished: [String: Int64] = [:]
                 for line in logs.joined(separator: "\n").split(separator: "\n") {
                     guard let event = line.firstMatch(of: /sv\.lease\.event=(\w+)/)?.1, let shard = line.firstMatch(of: /sv\.shard\.id=(\S+)/)?.1,
                         let at = line.firstMatch(of: /sv\.at_ms=(\d+)/).flatMap({ Int64($0.1) })
                     else { continue }
                     if event == "taken" { firstTaken[String(shard)] = min(firstTaken[String(shard)] ?? at, at) }
-                    if event == "released" { firstReleased[String(shard)] = min(firstReleased[String(shard)] ?? at, at) }
+                    if event == "finished" { firstFinished[String(shard)] = min(firstFinished[String(shard)] ?? at, at) }
                 }
                 for (shard, expected) in truth where !expected.parents.isEmpty {
                     let taken = try #require(firstTaken[shard], "\(shard) was never taken")
                     for parent in expected.parents {
-                        let released = try #require(firstReleased[parent], "\(parent) was never released")
-                        #expect(released <= taken, "\(shard) taken at \(taken), before its parent \(parent) was finished at \(released)")
+                        let finished = try #require(firstFinished[parent], "\(parent) was never finished")
+                        #expect(finished <= taken, "\(shard) taken at \(taken), before its parent \(parent) was finished at \(finished)")
                     }
                 }
             }

@@ -243,7 +243,9 @@ public final class LeaseCoordinator: Sendable {
             throw LeaseLost(shardID: grant.shard.shardID, action: "checkpoint")
         }
         do {
+            let sentAt = wallMillis()
             let written = try await withOwnCounter(held) { lease in try await self.table.checkpoint(lease, owner: self.owner, to: checkpoint) }
+            if checkpoint == Lease.shardEnd { events(.finished(shardID: grant.shard.shardID, atMillis: sentAt)) }
             state.withLock { state in
                 guard state.held[grant.shard.shardID]?.grant == grant.id else { return }
                 state.held[grant.shard.shardID]?.lease.checkpoint = written.checkpoint

@@ -7,6 +7,9 @@ public enum LeaseEvent: Sendable {
     /// checkpoint was refused), or it could not renew it in time. `atMillis` is when writing stopped: the time
     /// it noticed, or the end of the lease's validity (last renewal + timeout - margin) if that came first.
     case lost(shardID: String, reason: String, atMillis: Int64)
+    /// This node wrote SHARD_END into a shard's lease (the closed shard is archived to its end): its children may be
+    /// taken from then on. `atMillis` is when the write was sent, so no other node can have seen it earlier.
+    case finished(shardID: String, atMillis: Int64)
     /// This node gave a lease up (shutdown, or a shard archived to its end) at `atMillis`.
     case released(shardID: String, atMillis: Int64)
 }
