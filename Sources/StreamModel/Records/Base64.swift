@@ -8,11 +8,19 @@ public enum Base64 {
             if b == UInt8(ascii: "=") {
                 guard i >= bytes.count - 2 else { return false }
                 padding += 1
-            } else if padding > 0 || decodeTable[Int(b)] == 0xFF {
+            } else if padding > 0 || !isAlphabet(b) {
                 return false
             }
         }
         return true
+    }
+
+    /// Whether `b` is one of the 64 letters (a range check: the table would cost a lazy-global check per call).
+    @inline(__always)
+    static func isAlphabet(_ b: UInt8) -> Bool {
+        let letter = b | 0x20
+        return (letter >= UInt8(ascii: "a") && letter <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+            || b == UInt8(ascii: "+") || b == UInt8(ascii: "/")
     }
 
     /// Decodes padded base64; `nil` when malformed.

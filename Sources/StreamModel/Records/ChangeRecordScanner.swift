@@ -7,6 +7,14 @@
 public enum ChangeRecordScanner {
     /// Scans one record starting at the cursor; on return the cursor is just past the record.
     public static func scanNative(_ c: inout JSONCursor) throws(ShapeError) -> ChangeRecordFacts {
+        // Most records are valid and shaped as AWS writes them: the one-loop scan reads those several times faster;
+        // the walk below finds what is wrong with the others (or reads what the fast scan does not know).
+        if let facts = RecordFastPath.scanNative(&c) { return facts }
+        return try walkNative(&c)
+    }
+
+    /// ``scanNative(_:)`` key by key: reads every shape the format allows, and names what is wrong.
+    static func walkNative(_ c: inout JSONCursor) throws(ShapeError) -> ChangeRecordFacts {
         let recordStart = c.offset
         guard c.peek() == UInt8(ascii: "{") else { throw c.fail("expected a record object") }
         var eventID: Range<Int>?
@@ -54,6 +62,13 @@ public enum ChangeRecordScanner {
         }
         guard dynamo.keys else { throw ShapeError(path: [.key("dynamodb"), .key("Keys")], expectation: "missing", offset: recordStart) }
         return ChangeRecordFacts(eventID: eventID, sequenceNumber: seq, eventTimeMillis: time, eventName: eventName, hasEventSourceARN: hasARN)
+    }
+
+    /// The facts of `record` when it is a valid native record on one line, shaped as AWS writes it (a bulk
+    /// ingest's common case, checked in one fast pass); `nil` means "look closer": it may still be valid (other
+    /// keys, line breaks), which ``scanNative(_:)`` decides.
+    public static func scanSingleLine(_ record: UnsafeBufferPointer<UInt8>) -> ChangeRecordFacts? {
+        RecordFastPath.scanLine(record)
     }
 
     /// Finds the sequence number and event time of a native record already validated (an archived one)
