@@ -168,8 +168,8 @@ public final class Ingestor {
 
     /// Validates the gathered records together (on every core), then takes them in input order.
     ///
-    /// A block's worth at a time: the blocks appended from one slice compress on the compressor thread while the
-    /// next slice is validated, so both cores stay busy.
+    /// A block's worth at a time: the blocks appended from one slice compress in the background (``BlockCompressor``)
+    /// while the next slice is validated, so every core stays busy.
     private func acceptBatch(source: String) throws {
         defer { batch.removeAll() }
         var start = 0
@@ -237,7 +237,8 @@ public final class Ingestor {
                 sequence: facts.sequenceNumber,
                 eventID: facts.eventID,
                 eventTime: facts.eventTimeMillis,
-                format: format
+                format: format,
+                isOneLine: true  // RecordBatch or accept(_:) checked it (or compacted it)
             )
         } catch let error as ArchiveError where error.code == .invalidInput {
             throw ArchiveError(

@@ -5,7 +5,7 @@ import StreamModel
 /// then takes their outcomes in input order (appends, rejections and errors happen exactly as one by one).
 ///
 /// Validation is most of ingest's work (ChangeRecordScanner checks every attribute value), and it needs nothing
-/// but the record's bytes, so pieces of the batch run in parallel while the compressor thread works beside them.
+/// but the record's bytes, so pieces of the batch run in parallel while blocks compress beside them.
 /// The bytes stay in the reader's buffer (``RecordInputReader/forEachRecord(_:beforeReuse:)``): nothing is copied.
 final class RecordBatch {
     /// One gathered record: where its bytes are and where it was in the input.
@@ -40,7 +40,7 @@ final class RecordBatch {
 
     /// Below this many records a batch is checked on the calling thread (handing out pieces costs more).
     static let parallelThreshold = 64
-    /// Pieces per batch: more than the cores, so a piece held up by the compressor thread does not hold up the rest.
+    /// Pieces per batch: more than the cores, so a piece held up by a compression job does not hold up the rest.
     static let pieces = 8
 
     init() {
@@ -96,6 +96,7 @@ final class RecordBatch {
 
     /// Checks one record: the same checks as ``Ingestor``'s one-by-one path.
     static func check(_ record: UnsafeBufferPointer<UInt8>) -> Outcome {
+        if let facts = ChangeRecordScanner.scanSingleLine(record) { return .valid(facts) }
         if JSONCompactor.containsLineBreak(record) { return .multiline }
         if record.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return .blank }
         var c = JSONCursor(UnsafeRawBufferPointer(record))

@@ -179,16 +179,45 @@ public final class StreamWriter {
         eventTime: Int64,
         format: RecordFormat
     ) throws -> AppendResult {
+        try append(record, shard: shardID, sequence: sequence, eventID: eventID, eventTime: eventTime, format: format, isOneLine: false)
+    }
+
+    /// ``append(_:shard:sequence:eventID:eventTime:format:)`` for a caller that has checked the record is one line.
+    func append(
+        _ record: UnsafeBufferPointer<UInt8>,
+        shard shardID: String,
+        sequence: Range<Int>,
+        eventID: Range<Int>?,
+        eventTime: Int64,
+        format: RecordFormat,
+        isOneLine: Bool
+    ) throws -> AppendResult {
         guard let eventID else {
-            return try append(record, shard: shardID, sequence: sequence, eventIDBytes: nil, eventTime: eventTime, format: format)
+            return try append(
+                record,
+                shard: shardID,
+                sequence: sequence,
+                eventIDBytes: nil,
+                eventTime: eventTime,
+                format: format,
+                isOneLine: isOneLine
+            )
         }
         // The text may spell the id with escapes (`\u0041` is `A`); the bytes variant takes it decoded.
         let raw = UnsafeBufferPointer(rebasing: record[eventID])
         guard raw.contains(UInt8(ascii: "\\")) else {
-            return try append(record, shard: shardID, sequence: sequence, eventIDBytes: raw, eventTime: eventTime, format: format)
+            return try append(
+                record,
+                shard: shardID,
+                sequence: sequence,
+                eventIDBytes: raw,
+                eventTime: eventTime,
+                format: format,
+                isOneLine: isOneLine
+            )
         }
         return try Self.decodedEventID(raw).withUnsafeBufferPointer { id in
-            try append(record, shard: shardID, sequence: sequence, eventIDBytes: id, eventTime: eventTime, format: format)
+            try append(record, shard: shardID, sequence: sequence, eventIDBytes: id, eventTime: eventTime, format: format, isOneLine: isOneLine)
         }
     }
 
@@ -202,7 +231,19 @@ public final class StreamWriter {
         eventTime: Int64,
         format: RecordFormat
     ) throws -> AppendResult {
-        guard !JSONCompactor.containsLineBreak(record) else {
+        try append(record, shard: shardID, sequence: sequence, eventIDBytes: eventID, eventTime: eventTime, format: format, isOneLine: false)
+    }
+
+    private func append(
+        _ record: UnsafeBufferPointer<UInt8>,
+        shard shardID: String,
+        sequence: Range<Int>,
+        eventIDBytes eventID: UnsafeBufferPointer<UInt8>?,
+        eventTime: Int64,
+        format: RecordFormat,
+        isOneLine: Bool
+    ) throws -> AppendResult {
+        guard isOneLine || !JSONCompactor.containsLineBreak(record) else {
             throw ArchiveError(code: .invalidArgument, message: "A record must be one line of JSON; compact it first (JSONCompactor).")
         }
         guard let shard = shards[shardID] else {
@@ -421,16 +462,15 @@ public final class StreamWriter {
             format: shard.format,
             rawBytes: shard.records.count
         )
-        let records = shard.records
-        shard.records = []
-        shard.records.reserveCapacity(configuration.blockBytes + (64 << 10))
+        var records = compressor.recordBuffer(capacity: configuration.blockBytes + (64 << 10))
+        swap(&records, &shard.records)
         var eventIDKeys: [UInt8]?
         if shard.info.dedupe == .eventID {
             eventIDKeys = shard.eventIDKeys
             shard.eventIDKeys = []
             shard.eventIDKeys.reserveCapacity(eventIDKeys?.count ?? 0)
         }
-        try compressor.submit(records: records, header: header, shardRowID: shard.info.rowID, eventIDKeys: eventIDKeys)
+        try compressor.submit(records: consume records, header: header, shardRowID: shard.info.rowID, eventIDKeys: eventIDKeys)
         pendingRecordCount += header.count
         if let high = SequenceNumber(String(decoding: shard.highWater, as: UTF8.self)) { pendingCheckpoints[shard.info.rowID] = high }
         pendingRawBytes += header.rawBytes

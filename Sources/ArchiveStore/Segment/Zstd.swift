@@ -3,7 +3,8 @@ import CZstd
 /// A reusable zstd compression context (one per writer; not thread-safe, hence not `Sendable`).
 ///
 /// Frames carry their content size and a content checksum, so `zstd -t` and `zstd -dc` verify them.
-final class ZstdCompressor {
+// @unchecked: one user at a time (the block compressor lends each context to one job, through a Mutex).
+final class ZstdCompressor: @unchecked Sendable {
     private let context: OpaquePointer
     private var output: [UInt8] = []
 
