@@ -24,6 +24,8 @@ public final class StreamWriter {
     public let audit: AuditLog
 
     private var shards: [String: ShardBuffer] = [:]
+    /// The shard the last record went to (shards are never closed on a writer, so it stays valid).
+    private var lastShard: ShardBuffer?
     private var segment: SegmentInfo?
     private var segmentFile: FileIO?
 
@@ -246,8 +248,15 @@ public final class StreamWriter {
         guard isOneLine || !JSONCompactor.containsLineBreak(record) else {
             throw ArchiveError(code: .invalidArgument, message: "A record must be one line of JSON; compact it first (JSONCompactor).")
         }
-        guard let shard = shards[shardID] else {
-            throw ArchiveError(code: .unknownShard, message: "Shard '\(shardID)' was not opened on this writer (programming error).")
+        let shard: ShardBuffer
+        if let last = lastShard, last.info.shardID == shardID {
+            shard = last  // runs of one shard's records (every ingest with --shard) skip hashing its id
+        } else {
+            guard let found = shards[shardID] else {
+                throw ArchiveError(code: .unknownShard, message: "Shard '\(shardID)' was not opened on this writer (programming error).")
+            }
+            shard = found
+            lastShard = found
         }
         let seq = UnsafeBufferPointer(rebasing: record[sequence])
         var key: EventIDKey?
