@@ -66,8 +66,15 @@ enum S3XML {
     }
 
     /// Escapes text for an element's content.
-    static func escape(_ text: String) -> String {
+    static func escape(_ text: String) -> String { XMLText.escaped(text) }
+}
+
+/// Text made safe for XML, and for HTML (the status page): element content and quoted attribute values.
+public enum XMLText {
+    /// `text` with `&`, `<`, `>`, `"` and `'` as entities.
+    public static func escaped(_ text: String) -> String {
         var out = ""
+        out.reserveCapacity(text.utf8.count)
         for character in text {
             switch character {
             case "&": out += "&amp;"

@@ -1,3 +1,4 @@
+import AWSCore
 import ArchiveStore
 import Foundation
 import StreamModel
@@ -161,21 +162,7 @@ public enum StatusPage {
 
     // MARK: Formatting
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { XMLText.escaped(text) }
 
     static func f(_ value: Double) -> String { String(format: "%.1f", value) }
 
