@@ -89,9 +89,4 @@ extension StreamVaultCommand.Archive {
             leases: leases
         )
     }
-
-    /// Credentials, region and endpoint from the options and the environment.
-    func awsEnvironment() throws -> AWSEnvironment {
-        try AWSEnvironment.fromCommandLine(profile: profile, region: region, endpointURL: endpointURL)
-    }
 }

@@ -44,7 +44,7 @@ extension StreamVaultCommand.Archive {
         guard let segments else { return nil }
         let location = try BucketLocation(parsing: segments)
         // Readers of this storage directory (replay, export, serve) find evicted segments through it.
-        try BucketConfiguration(segments: location.description, endpointURL: endpointURL).save(global.layout)
+        try BucketConfiguration(segments: location.description, endpointURL: self.aws.endpointURL).save(global.layout)
         let uploader = SegmentUploader(
             layout: global.layout,
             catalog: catalog,

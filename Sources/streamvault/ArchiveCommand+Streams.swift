@@ -16,8 +16,8 @@ extension StreamVaultCommand.Archive {
     func validateConfigAlone() throws {
         let given: [(String, Bool)] = [
             ("--table", table != nil), ("--stream-arn", streamARN != nil), ("--kinesis-stream", kinesisStream != nil),
-            ("--stream", stream != nil), ("--region", region != nil), ("--profile", profile != nil),
-            ("--endpoint-url", endpointURL != nil), ("--once", once), ("--start-at", startAt != nil),
+            ("--stream", stream != nil), ("--region", aws.region != nil), ("--profile", aws.profile != nil),
+            ("--endpoint-url", aws.endpointURL != nil), ("--once", once), ("--start-at", startAt != nil),
             ("--metrics-port", metricsPort != nil), ("--poll-interval", pollInterval != nil),
             ("--max-shard-readers", maxShardReaders != nil), ("--records-per-call", recordsPerCall != nil),
             ("--segments", segments != nil), ("--local-cache-bytes", localCacheBytes != nil), ("--lease-table", leaseTable != nil),
@@ -122,7 +122,7 @@ extension StreamVaultCommand.Archive {
     static func environments(of file: ArchiverConfigFile, configPath: String) throws -> [AWSEnvironment] {
         try file.streams.enumerated().map { index, command in
             do {
-                return try command.awsEnvironment()
+                return try command.aws.environment()
             } catch let error as CLIError {
                 throw CLIError(code: error.code, message: "\(configPath): streams[\(index)]: \(error.message)")
             }

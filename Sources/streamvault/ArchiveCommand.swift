@@ -84,14 +84,7 @@ extension StreamVaultCommand {
         @Option(help: ArgumentHelp("Stream name in the archive. Default: the table or Kinesis stream name.", valueName: "name"))
         var stream: String?
 
-        @Option(help: ArgumentHelp("AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region).", valueName: "region"))
-        var region: String?
-
-        @Option(help: ArgumentHelp("AWS profile (default: AWS_PROFILE, else default).", valueName: "name"))
-        var profile: String?
-
-        @Option(name: .customLong("endpoint-url"), help: ArgumentHelp("Send AWS calls here instead (default: AWS_ENDPOINT_URL).", valueName: "url"))
-        var endpointURL: String?
+        @OptionGroup var aws: AWSOptions
 
         @Flag(help: "Archive everything readable now, then exit (for cron and tests).")
         var once = false
@@ -354,7 +347,7 @@ extension StreamVaultCommand {
             }
             let logger = global.makeLogger("streamvault.archive")
             let name = try archiveStreamName()
-            let aws = try AWSEnvironment.fromCommandLine(profile: profile, region: region, endpointURL: endpointURL)
+            let aws = try aws.environment()
             logger.debug("AWS environment", metadata: ["sv.aws": "\(aws)"])
 
             var services: [any Service] = []

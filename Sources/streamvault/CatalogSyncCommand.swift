@@ -27,14 +27,7 @@ extension StreamVaultCommand.CatalogGroup {
         @Flag(name: .customLong("index-only"), help: "Add the catalog rows only; do not download the segment files.")
         var indexOnly = false
 
-        @Option(help: ArgumentHelp("AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region).", valueName: "region"))
-        var region: String?
-
-        @Option(help: ArgumentHelp("AWS profile (default: AWS_PROFILE, else default).", valueName: "name"))
-        var profile: String?
-
-        @Option(name: .customLong("endpoint-url"), help: ArgumentHelp("Send S3 calls here instead (default: AWS_ENDPOINT_URL_S3).", valueName: "url"))
-        var endpointURL: String?
+        @OptionGroup var aws: AWSOptions
 
         func validate() throws {
             try global.validateLogLevel()
@@ -46,11 +39,11 @@ extension StreamVaultCommand.CatalogGroup {
 
         func run() async throws {
             let location = try BucketLocation(parsing: segments)
-            let aws = try AWSEnvironment.fromCommandLine(profile: profile, region: region, endpointURL: endpointURL)
+            let aws = try aws.environment()
             try FileManager.default.createDirectory(atPath: global.layout.root, withIntermediateDirectories: true)
             let catalog = try global.openCatalog(create: true, write: true)
             // Readers of this storage directory find segments synced with --index-only (or evicted later) through it.
-            try BucketConfiguration(segments: location.description, endpointURL: endpointURL).save(global.layout)
+            try BucketConfiguration(segments: location.description, endpointURL: self.aws.endpointURL).save(global.layout)
             let http = AWSJSONClient.makeHTTPClient()
             let outcome: Result<CatalogSync.Summary, any Error>
             do {

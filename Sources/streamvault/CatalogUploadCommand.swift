@@ -23,14 +23,7 @@ extension StreamVaultCommand.CatalogGroup {
         @Option(help: ArgumentHelp("Only this stream (default: every stream).", valueName: "name"))
         var stream: String?
 
-        @Option(help: ArgumentHelp("AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region).", valueName: "region"))
-        var region: String?
-
-        @Option(help: ArgumentHelp("AWS profile (default: AWS_PROFILE, else default).", valueName: "name"))
-        var profile: String?
-
-        @Option(name: .customLong("endpoint-url"), help: ArgumentHelp("Send S3 calls here instead (default: AWS_ENDPOINT_URL_S3).", valueName: "url"))
-        var endpointURL: String?
+        @OptionGroup var aws: AWSOptions
 
         func validate() throws {
             try global.validateLogLevel()
@@ -39,9 +32,9 @@ extension StreamVaultCommand.CatalogGroup {
 
         func run() async throws {
             let location = try BucketLocation(parsing: segments)
-            let aws = try AWSEnvironment.fromCommandLine(profile: profile, region: region, endpointURL: endpointURL)
+            let aws = try aws.environment()
             let catalog = try global.openCatalog(create: false, write: true)
-            try BucketConfiguration(segments: location.description, endpointURL: endpointURL).save(global.layout)
+            try BucketConfiguration(segments: location.description, endpointURL: self.aws.endpointURL).save(global.layout)
             let names = try stream.map { [$0] } ?? catalog.streams().map(\.name)
             for name in names {
                 let writer = try StreamWriter(layout: global.layout, catalog: catalog, streamName: name)

@@ -193,7 +193,7 @@ extension StreamVaultCommand {
                 services.append(.init(service: supervisor, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
             } else if archive != nil {
                 let command = try archiveCommand()
-                let aws = try command.awsEnvironment()
+                let aws = try command.aws.environment()
                 let client = AWSJSONClient.makeHTTPClient()
                 http = client
                 let archiver = try command.makeArchiver(

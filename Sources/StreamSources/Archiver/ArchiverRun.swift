@@ -138,12 +138,17 @@ final class ArchiverRun<Record: Sendable>: Sendable {
     let coordinator: LeaseCoordinator?
     /// Set when shards should be listed again for the lease table (a shard was drained: its children may be listed).
     private let leaseListingDue = Mutex(false)
+    /// Shards whose lease the coordinator dropped since the last lease round (also those whose reader is parked):
+    /// the round seals their records at once, as a reader that meets the loss with a page in hand does.
+    private let lostLeases: LostLeases
 
     init(service: ArchiverService, adapter: ArchiverAdapter<Record>) {
         self.service = service
         self.adapter = adapter
         self.logger = service.logger
         self.state = ArchiverRunState(stream: service.configuration.streamName)
+        let lostLeases = LostLeases()
+        self.lostLeases = lostLeases
         self.coordinator = service.leases.map { leases in
             var leaseLogger = service.logger
             leaseLogger[metadataKey: "sv.lease.owner"] = "\(leases.configuration.owner)"
@@ -153,7 +158,10 @@ final class ArchiverRun<Record: Sendable>: Sendable {
                 now: service.elapsed,
                 wallMillis: service.wallClock.nowMillis,
                 metrics: service.metrics,
-                events: { [events = service.events] in events(.lease($0)) },
+                events: { [events = service.events, lostLeases] event in
+                    if case .lost(let shardID, _, _) = event { lostLeases.add(shardID) }
+                    events(.lease(event))
+                },
                 logger: leaseLogger
             )
         }
@@ -214,7 +222,7 @@ final class ArchiverRun<Record: Sendable>: Sendable {
         }
         let listed = try await leaseRound(coordinator, listed: nil)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.leaseLoop(coordinator, listed: listed) }
+            group.addTask { try await self.leaseLoop(coordinator, listed: listed, writer: writer) }
             group.addTask {
                 do {
                     try await self.loop(writer)
@@ -229,7 +237,7 @@ final class ArchiverRun<Record: Sendable>: Sendable {
     }
 
     /// Renews leases every renewal interval and scans for leases to take twice as often, until cancelled.
-    private func leaseLoop(_ coordinator: LeaseCoordinator, listed: [ShardLineage]) async throws {
+    private func leaseLoop(_ coordinator: LeaseCoordinator, listed: [ShardLineage], writer: AsyncStreamWriter) async throws {
         var listed = listed
         var renewing = false
         while true {
@@ -239,6 +247,11 @@ final class ArchiverRun<Record: Sendable>: Sendable {
             let round = Task { [listed, renewing] in try await self.leaseRound(coordinator, listed: listed, renewing: renewing) }
             listed = try await round.value
             renewing.toggle()
+            if let durability = service.leases?.durability {
+                for shardID in lostLeases.takeAll() {
+                    await durability.leaseLost(shardID: shardID, seal: { try await writer.sealOpenSegment() })
+                }
+            }
         }
     }
 
@@ -537,5 +550,19 @@ final class ArchiverRun<Record: Sendable>: Sendable {
             logger.debug("Dropped records already archived", metadata: ["sv.duplicates": "\(moved.duplicates)"])
         }
         if moved.commits > 0 { service.metrics.commits.increment(by: Int64(moved.commits)) }
+    }
+}
+
+/// Shard ids whose leases were lost, gathered by the coordinator's event handler (synchronous) for the lease loop.
+private final class LostLeases: Sendable {
+    private let shards = Mutex<[String]>([])
+
+    func add(_ shardID: String) { shards.withLock { $0.append(shardID) } }
+
+    func takeAll() -> [String] {
+        shards.withLock { shards in
+            defer { shards.removeAll() }
+            return shards
+        }
     }
 }
