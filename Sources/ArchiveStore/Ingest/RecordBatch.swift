@@ -4,7 +4,7 @@ import StreamModel
 /// The records of one input buffer, gathered so they can be validated on every core at once; the ingestor
 /// then takes their outcomes in input order (appends, rejections and errors happen exactly as one by one).
 ///
-/// Validation is most of ingest's work (ChangeRecordScanner checks every attribute value), and it needs nothing
+/// Validation is a large part of ingest's work (every attribute value is checked), and it needs nothing
 /// but the record's bytes, so pieces of the batch run in parallel while blocks compress beside them.
 /// The bytes stay in the reader's buffer (``RecordInputReader/forEachRecord(_:beforeReuse:)``): nothing is copied.
 final class RecordBatch {

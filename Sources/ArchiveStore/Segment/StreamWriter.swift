@@ -194,33 +194,14 @@ public final class StreamWriter {
         format: RecordFormat,
         isOneLine: Bool
     ) throws -> AppendResult {
-        guard let eventID else {
-            return try append(
-                record,
-                shard: shardID,
-                sequence: sequence,
-                eventIDBytes: nil,
-                eventTime: eventTime,
-                format: format,
-                isOneLine: isOneLine
-            )
+        func append(eventIDBytes id: UnsafeBufferPointer<UInt8>?) throws -> AppendResult {
+            try self.append(record, shard: shardID, sequence: sequence, eventIDBytes: id, eventTime: eventTime, format: format, isOneLine: isOneLine)
         }
+        guard let eventID else { return try append(eventIDBytes: nil) }
         // The text may spell the id with escapes (`\u0041` is `A`); the bytes variant takes it decoded.
         let raw = UnsafeBufferPointer(rebasing: record[eventID])
-        guard raw.contains(UInt8(ascii: "\\")) else {
-            return try append(
-                record,
-                shard: shardID,
-                sequence: sequence,
-                eventIDBytes: raw,
-                eventTime: eventTime,
-                format: format,
-                isOneLine: isOneLine
-            )
-        }
-        return try Self.decodedEventID(raw).withUnsafeBufferPointer { id in
-            try append(record, shard: shardID, sequence: sequence, eventIDBytes: id, eventTime: eventTime, format: format, isOneLine: isOneLine)
-        }
+        guard raw.contains(UInt8(ascii: "\\")) else { return try append(eventIDBytes: raw) }
+        return try Self.decodedEventID(raw).withUnsafeBufferPointer { try append(eventIDBytes: $0) }
     }
 
     /// Offers one record whose eventID is not in its own text (a Kinesis record carries it inside its base64 `Data`).

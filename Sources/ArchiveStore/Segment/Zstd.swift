@@ -1,9 +1,9 @@
 import CZstd
 
-/// A reusable zstd compression context (one per writer; not thread-safe, hence not `Sendable`).
+/// A reusable zstd compression context. Not thread-safe: one user at a time (``BlockCompressor`` lends each of
+/// its contexts to one job at a time, through a Mutex; hence `@unchecked Sendable`).
 ///
 /// Frames carry their content size and a content checksum, so `zstd -t` and `zstd -dc` verify them.
-// @unchecked: one user at a time (the block compressor lends each context to one job, through a Mutex).
 final class ZstdCompressor: @unchecked Sendable {
     private let context: OpaquePointer
     private var output: [UInt8] = []

@@ -24,7 +24,7 @@ public enum AttributeValueValidator {
     /// The type descriptors of attribute values.
     enum TypeTag { case s, n, b, bool, null, m, l, ss, ns, bs }
 
-    @inline(always)
+    @inline(__always)
     static func typeTag(_ c: JSONCursor, _ tag: Range<Int>) -> TypeTag? {
         switch tag.count {
         case 1:

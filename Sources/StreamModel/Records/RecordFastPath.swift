@@ -146,7 +146,7 @@ enum RecordFastPath {
         }
 
         /// An object whose members are all strings (other objects are left to the walk).
-        @inline(always) mutating func stringsObject() -> Bool {
+        @inline(__always) mutating func stringsObject() -> Bool {
             guard at(UInt8(ascii: "{")) else { return false }
             i += 1
             skipBlanks()
@@ -161,7 +161,7 @@ enum RecordFastPath {
         }
 
         /// An object key (blanks around it) and its colon; returns the key's raw content.
-        @inline(always) mutating func key() -> Range<Int>? {
+        @inline(__always) mutating func key() -> Range<Int>? {
             skipBlanks()
             guard at(UInt8(ascii: "\"")) else { return nil }
             let start = i + 1
@@ -175,7 +175,7 @@ enum RecordFastPath {
         }
 
         /// Any string value (escapes allowed); returns its raw content.
-        @inline(always) mutating func stringValue() -> Range<Int>? {
+        @inline(__always) mutating func stringValue() -> Range<Int>? {
             guard at(UInt8(ascii: "\"")) else { return nil }
             let start = i + 1
             guard string() else { return nil }
@@ -183,7 +183,7 @@ enum RecordFastPath {
         }
 
         /// A JSON number (a digit or `-` first); returns its text.
-        @inline(always) mutating func jsonNumber() -> Range<Int>? {
+        @inline(__always) mutating func jsonNumber() -> Range<Int>? {
             guard i < n, p[i] == UInt8(ascii: "-") || (p[i] >= 0x30 && p[i] <= 0x39) else { return nil }
             guard let end = NumberGrammar.scan(p, from: i, to: n, allowPlus: false, json: true) else { return nil }
             defer { i = end }
@@ -192,7 +192,7 @@ enum RecordFastPath {
 
         /// After an object member: `,` (true) or `}` (false, consumed). Anything else is not for this path: false,
         /// with `i` moved past the end so the caller gives up.
-        @inline(always) mutating func nextMember() -> Bool {
+        @inline(__always) mutating func nextMember() -> Bool {
             skipBlanks()
             if at(UInt8(ascii: ",")) {
                 i += 1
@@ -306,7 +306,7 @@ enum RecordFastPath {
         /// The opening of an attribute value as compact JSON writes it (`{"S":`, `{"SS":`, `{"BOOL":`, ...), read
         /// from one 8-byte load: its type and length, or `nil` for anything else (spaces, unknown tags), which the
         /// byte-by-byte path then reads.
-        @inline(always) static func compactOpening(_ word: UInt64) -> (AttributeValueValidator.TypeTag, Int)? {
+        @inline(__always) static func compactOpening(_ word: UInt64) -> (AttributeValueValidator.TypeTag, Int)? {
             // Little-endian: byte k of the text is bits 8k..<8k+8. `{"X":` with the letter X masked out:
             if word & 0xFF_FF00_FFFF == 0x3A_2200_227B {
                 switch UInt8(truncatingIfNeeded: word >> 16) {
@@ -332,7 +332,7 @@ enum RecordFastPath {
             return nil
         }
 
-        @inline(always) mutating func skipBlanks() {
+        @inline(__always) mutating func skipBlanks() {
             while i < n {
                 let b = p[i]
                 guard b <= 0x20, b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
@@ -341,16 +341,16 @@ enum RecordFastPath {
             }
         }
 
-        @inline(always) func at(_ byte: UInt8) -> Bool { i < n && p[i] == byte }
+        @inline(__always) func at(_ byte: UInt8) -> Bool { i < n && p[i] == byte }
 
-        @inline(always) mutating func push(map: Bool) -> Bool {
+        @inline(__always) mutating func push(map: Bool) -> Bool {
             guard open < maxContainers else { return false }
             if map { maps |= 1 << UInt64(open) } else { maps &= ~(1 << UInt64(open)) }
             open += 1
             return true
         }
 
-        @inline(always) mutating func escape() -> Bool {
+        @inline(__always) mutating func escape() -> Bool {
             guard i + 1 < n else { return false }
             switch p[i + 1] {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
@@ -368,7 +368,7 @@ enum RecordFastPath {
         }
 
         /// Moves past the string whose opening quote is at `i`, checking it as ``JSONCursor/readString()`` does.
-        @inline(always) mutating func string() -> Bool {
+        @inline(__always) mutating func string() -> Bool {
             i += 1
             while true {
                 while i + 8 <= n {
@@ -408,7 +408,7 @@ enum RecordFastPath {
         }
 
         /// A string (S), a numeric string without escapes (N) or a base64 string without escapes (B).
-        @inline(always) mutating func element(_ kind: Element) -> Bool {
+        @inline(__always) mutating func element(_ kind: Element) -> Bool {
             guard at(UInt8(ascii: "\"")) else { return false }
             let start = i + 1
             escaped = false
@@ -421,7 +421,7 @@ enum RecordFastPath {
             }
         }
 
-        @inline(always) mutating func literal(_ text: StaticString) -> Bool {
+        @inline(__always) mutating func literal(_ text: StaticString) -> Bool {
             let count = text.utf8CodeUnitCount
             guard i + count <= n, cursor.equals(i..<(i + count), text) else { return false }
             i += count
@@ -429,7 +429,7 @@ enum RecordFastPath {
         }
 
         /// A set (`[e, ...]`, possibly empty) of one kind of element.
-        @inline(always) mutating func set(of kind: Element) -> Bool {
+        @inline(__always) mutating func set(of kind: Element) -> Bool {
             guard at(UInt8(ascii: "[")) else { return false }
             i += 1
             skipBlanks()
