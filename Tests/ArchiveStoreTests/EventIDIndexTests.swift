@@ -247,19 +247,7 @@ struct EventIDIndexTests {
         let shard = ShardInfo.defaultShardID
         let line = SampleFiles.lines(records: 1, shards: 1)[0]
         func append(_ writer: StreamWriter, at time: Int64) throws -> StreamWriter.AppendResult {
-            let bytes = Array(line.utf8)
-            return try bytes.withUnsafeBufferPointer { buffer in
-                var c = JSONCursor(UnsafeRawBufferPointer(buffer))
-                let facts = try ChangeRecordScanner.scanNative(&c)
-                return try writer.append(
-                    buffer,
-                    shard: shard,
-                    sequence: facts.sequenceNumber,
-                    eventID: facts.eventID,
-                    eventTime: time,
-                    format: .native
-                )
-            }
+            try TestArchive.append([line], to: writer, shard: shard, eventTime: time)[0]
         }
         do {
             let writer = try archive.writer()

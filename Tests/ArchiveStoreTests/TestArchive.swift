@@ -21,9 +21,10 @@ final class TestArchive {
         try StreamWriter(layout: layout, catalog: catalog, streamName: stream, configuration: configuration, clock: clock)
     }
 
-    /// Appends native record lines to `shard` of `writer`; returns the results.
+    /// Appends native record lines to `shard` of `writer` (at `eventTime` instead of each record's own time, if
+    /// given); returns the results.
     @discardableResult
-    static func append(_ lines: [String], to writer: StreamWriter, shard: String) throws -> [StreamWriter.AppendResult] {
+    static func append(_ lines: [String], to writer: StreamWriter, shard: String, eventTime: Int64? = nil) throws -> [StreamWriter.AppendResult] {
         try lines.map { line in
             let bytes = Array(line.utf8)
             return try bytes.withUnsafeBufferPointer { buffer in
@@ -34,7 +35,7 @@ final class TestArchive {
                     shard: shard,
                     sequence: facts.sequenceNumber,
                     eventID: facts.eventID,
-                    eventTime: facts.eventTimeMillis,
+                    eventTime: eventTime ?? facts.eventTimeMillis,
                     format: .native
                 )
             }

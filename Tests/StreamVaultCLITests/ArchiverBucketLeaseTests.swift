@@ -74,19 +74,14 @@ struct ArchiverBucketLeaseTests {
             #expect(joined != nil, "the joining node did not get its share: \(ArchiverLeaseTests.counts(afterJoin))")
             try await Task.sleep(for: .seconds(2))
 
-            FileManager.default.createFile(atPath: stopFile, contents: nil)
-            let produced = await producer.finished()
-            #expect(produced.status == 0, "\(produced.stderr)")
-            let truth = try JSONDecoder().decode(
-                [String: [[String]]].self,
-                from: try await MotoServer.python(ArchiverLeaseTests.aws, ["truth", endpoint, "orders-cdc"])
-            )
             // Lease checkpoints reach each shard's last record only once it is in the bucket.
-            let inBucket = try await ArchiverLeaseTests.wait(endpoint, limit: .seconds(60)) { rows in
-                truth.allSatisfy { shard, records in records.isEmpty || rows[shard]?.checkpoint == records.last?[1] }
-            }
-            let afterDrain = try await ArchiverLeaseTests.leases(endpoint)
-            #expect(inBucket != nil, "lease checkpoints did not reach the shards' ends: \(afterDrain)")
+            let (truth, inBucket, afterDrain) = try await ArchiverLeaseTests.stopProducingAndDrain(
+                endpoint,
+                stopFile: stopFile,
+                producer: producer,
+                limit: .seconds(60)
+            )
+            #expect(inBucket, "lease checkpoints did not reach the shards' ends: \(afterDrain)")
             var logs = ""
             for node in nodes.indices.filter({ $0 != victimIndex }).map({ nodes[$0] }) + [joiner] {
                 node.kill(SIGTERM)

@@ -100,6 +100,25 @@ struct ArchiverLeaseTests {
         return nil
     }
 
+    /// Stops the producer (its stop file), reads what GetRecords returns per shard (`[sequence, ...]` rows, in
+    /// order), then waits up to `limit` until every lease checkpoint is at its shard's last record.
+    /// - Returns: That truth, whether the checkpoints got there, and the lease rows after the wait.
+    static func stopProducingAndDrain(
+        _ endpoint: String,
+        stopFile: String,
+        producer: CommandRunner.Running,
+        limit: Duration
+    ) async throws -> (truth: [String: [[String]]], drained: Bool, leases: [String: LeaseRow]) {
+        FileManager.default.createFile(atPath: stopFile, contents: nil)
+        let produced = await producer.finished()
+        #expect(produced.status == 0, "\(produced.stderr)")
+        let truth = try JSONDecoder().decode([String: [[String]]].self, from: try await MotoServer.python(aws, ["truth", endpoint, "orders-cdc"]))
+        let drained = try await wait(endpoint, limit: limit) { rows in
+            truth.allSatisfy { shard, records in records.isEmpty || rows[shard]?.checkpoint == records.last?[1] }
+        }
+        return (truth, drained != nil, try await leases(endpoint))
+    }
+
     static func counts(_ rows: [String: LeaseRow]) -> [String: Int] {
         var counts: [String: Int] = [:]
         for row in rows.values { counts[row.owner ?? "-", default: 0] += 1 }
@@ -171,18 +190,13 @@ struct ArchiverLeaseTests {
             #expect(joined != nil, "the fourth node did not get its share: \(Self.counts(afterJoin))")
 
             // Stop producing; wait until every lease checkpoint is at its shard's last record, then SIGTERM the rest.
-            FileManager.default.createFile(atPath: stopFile, contents: nil)
-            let produced = await producer.finished()
-            #expect(produced.status == 0, "\(produced.stderr)")
-            let truth = try JSONDecoder().decode(
-                [String: [[String]]].self,
-                from: try await MotoServer.python(Self.aws, ["truth", endpoint, "orders-cdc"])
+            let (truth, drained, afterDrain) = try await Self.stopProducingAndDrain(
+                endpoint,
+                stopFile: stopFile,
+                producer: producer,
+                limit: .seconds(30)
             )
-            let drained = try await Self.wait(endpoint, limit: .seconds(30)) { rows in
-                truth.allSatisfy { shard, records in records.isEmpty || rows[shard]?.checkpoint == records.last?[1] }
-            }
-            let afterDrain = try await Self.leases(endpoint)
-            #expect(drained != nil, "lease checkpoints did not reach the end of the shards: \(afterDrain)")
+            #expect(drained, "lease checkpoints did not reach the end of the shards: \(afterDrain)")
             let survivors = nodes.indices.filter { $0 != victimIndex }.map { nodes[$0] } + [joiner]
             for node in survivors {
                 let result = await node.stop(SIGTERM)
