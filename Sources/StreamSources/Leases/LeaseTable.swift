@@ -7,7 +7,7 @@ public import AWSCore
 /// |---|---|---|
 /// | ``create(_:)`` | `attribute_not_exists(leaseKey)` | a new shard's lease, unowned, at TRIM_HORIZON |
 /// | ``renew(_:owner:)`` | owner = me AND counter = what I hold | counter + 1 |
-/// | ``take(_:owner:)`` | counter = what I observed | owner = me, counter + 1, owner switches + 1 |
+/// | ``take(_:owner:)`` | counter and owner = what I observed | owner = me, counter + 1, owner switches + 1 |
 /// | ``release(_:owner:)`` | owner = me AND counter = what I hold | owner removed, counter + 1 |
 /// | ``checkpoint(_:owner:to:)`` | owner = me AND counter = what I hold | checkpoint moved (fencing: a stale owner is refused) |
 ///
@@ -187,16 +187,26 @@ public struct LeaseTable: Sendable {
     /// Takes a lease whose counter was observed as `observed.counter` (expired, unowned, or stolen for balance).
     /// - Returns: The lease as it is now (with its current checkpoint), or `nil` when another node changed it first.
     public func take(_ observed: Lease, owner: String) async throws -> Lease? {
+        // The owner observed is part of the condition too: a read that caught another node's take half applied
+        // (counter moved, owner not yet set; moto's scans can) must not let a second node take the same lease.
+        var values: Item = [
+            ":me": .string(owner), ":next": .number(observed.counter + 1), ":observed": .number(observed.counter), ":zero": .number(0),
+            ":one": .number(1),
+        ]
+        let ownerCondition: String
+        if let previous = observed.owner {
+            ownerCondition = "#o = :previous"
+            values[":previous"] = .string(previous)
+        } else {
+            ownerCondition = "attribute_not_exists(#o)"
+        }
         do {
             return try await update(
                 observed,
                 action: "take",
                 set: "#o = :me, #c = :next, #sw = if_not_exists(#sw, :zero) + :one",
-                condition: "#c = :observed",
-                values: [
-                    ":me": .string(owner), ":next": .number(observed.counter + 1), ":observed": .number(observed.counter), ":zero": .number(0),
-                    ":one": .number(1),
-                ]
+                condition: "#c = :observed AND " + ownerCondition,
+                values: values
             )
         } catch is LeaseLost {
             return nil
