@@ -29,7 +29,8 @@ def main() -> int:
     args = parser.parse_args()
 
     try:
-        from moto.server import ThreadedMotoServer
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        from werkzeug.serving import make_server
     except ImportError as error:  # moto, or its server extra (flask, werkzeug), is missing
         print(
             f"moto's server is not installed ({error}). Install it with: "
@@ -38,9 +39,10 @@ def main() -> int:
         )
         return 3
 
-    server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
+    app = SerializedDynamoDB(DomainDispatcherApplication(create_backend_app))
+    server = make_server(args.host, args.port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address[:2]
     print(f"http://{host}:{port}", flush=True)
 
     stop = threading.Event()
@@ -55,8 +57,27 @@ def main() -> int:
 
         threading.Thread(target=watch_stdin, daemon=True).start()
     stop.wait()
-    server.stop()
+    server.shutdown()
     return 0
+
+
+class SerializedDynamoDB:
+    """Serves DynamoDB calls one at a time, as DynamoDB applies each item write atomically.
+
+    moto checks a ConditionExpression and then applies the update in several steps without a lock, so two
+    conditional writes racing on one item can both pass, and a Scan can see an item half updated. The lease
+    tests (conditional takes and renewals from several archivers at once) need DynamoDB's behaviour.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_20120810."):
+            return self.app(environ, start_response)
+        with self.lock:
+            return list(self.app(environ, start_response))
 
 
 if __name__ == "__main__":

@@ -187,8 +187,8 @@ public struct LeaseTable: Sendable {
     /// Takes a lease whose counter was observed as `observed.counter` (expired, unowned, or stolen for balance).
     /// - Returns: The lease as it is now (with its current checkpoint), or `nil` when another node changed it first.
     public func take(_ observed: Lease, owner: String) async throws -> Lease? {
-        // The owner observed is part of the condition too: a read that caught another node's take half applied
-        // (counter moved, owner not yet set; moto's scans can) must not let a second node take the same lease.
+        // The owner observed is part of the condition too, so the condition names exactly the lease state the
+        // choice was made on (an emulator's scan can show another node's take half applied; DynamoDB's cannot).
         var values: Item = [
             ":me": .string(owner), ":next": .number(observed.counter + 1), ":observed": .number(observed.counter), ":zero": .number(0),
             ":one": .number(1),
